@@ -24,7 +24,8 @@ export type NetlinkParseErrorCode =
   | 'BAD_BASE64'
   | 'BAD_TIMESTAMP'
   | 'BAD_RECORD'
-  | 'LINE_TOO_LONG';
+  | 'LINE_TOO_LONG'
+  | 'ATTRIBUTE_TOO_LONG';
 
 /**
  * A failure reported by the kernel or the socket: NLMSG_ERROR, an error value in

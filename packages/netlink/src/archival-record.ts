@@ -1,0 +1,246 @@
+import { encodeBase64 } from './base64.js';
+import { ChangeType, compareAttributeLists } from './change.js';
+import { NetlinkParseError } from './errors.js';
+import type { ExclusionRules } from './exclude.js';
+import { goJsonString } from './go-json.js';
+import { GoTime } from './go-time.js';
+import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
+import { parseRecordFields, type Metadata, type RecordParseOptions } from './record-parse.js';
+import { rateLimitedConsoleWarning, type WarningSink } from './record-warnings.js';
+
+/** The fields of a record; every one but `timestamp` may be absent. */
+export interface ArchivalRecordInit {
+  /** When the snapshot was taken; the zero time (default) for a header record. */
+  readonly timestamp?: GoTime;
+  /** The 72-byte struct inet_diag_msg. */
+  readonly rawIdm?: Uint8Array;
+  /** Attribute values indexed by type, `null` for absent types. */
+  readonly attributes?: readonly (Uint8Array | null)[];
+  /** Connection metadata (header records only). */
+  readonly metadata?: Metadata;
+}
+
+/** Rewrites the addresses of an inet_diag_msg; `@tcpinfo/inetdiag`'s `Anonymizer` fits. */
+export interface RawIdmAnonymizer {
+  /** Returns `rawIdm` itself or an anonymized copy; must not modify `rawIdm`. */
+  anonymize(rawIdm: Uint8Array): Uint8Array;
+}
+
+/** Options of {@link ArchivalRecord.fromMessage}. */
+export interface FromMessageOptions {
+  /** Connections these rules exclude give `undefined` (checked on the raw, un-anonymized addresses). */
+  readonly exclude?: ExclusionRules;
+  /** Applied to the record's inet_diag_msg (the record keeps what it returns). */
+  readonly anonymizer?: RawIdmAnonymizer;
+  /** Where dropped (type > 38) and duplicated attributes are reported; default: console.warn, at most once a second. */
+  readonly onWarning?: WarningSink;
+}
+
+/** Bytes sent and received as counted in a snapshot's tcp_info. */
+export interface RecordStats {
+  /** `tcpi_bytes_sent` (offset 200), 0 when tcp_info is absent or too short to hold it. */
+  readonly sent: bigint;
+  /** `tcpi_bytes_received` (offset 128), 0 under the same condition. */
+  readonly received: bigint;
+}
+
+const INET_DIAG_INFO = 2;
+const IDIAG_COOKIE_OFFSET = 44;
+const TCPI_BYTES_RECEIVED_OFFSET = 128;
+const TCPI_BYTES_SENT_OFFSET = 200;
+const U64_SIZE = 8;
+
+const defaultWarningSink = rateLimitedConsoleWarning();
+// Reused by every fromMessage call; records copy what they keep out of it.
+const scratchIndex = new AttributeIndex();
+
+/**
+ * One archived snapshot of a socket: a line of a tcp-info JSONL file.
+ *
+ * A record built from a kernel message holds one private copy of the message
+ * (the caller's buffer is typically a view into a datagram that is reused) and
+ * the attribute offsets in it; attribute views are only created if
+ * `attributes` is read. `toJSONLine()` encodes straight from the copy.
+ */
+export class ArchivalRecord {
+  /** When the snapshot was taken (zero for a header record). */
+  readonly timestamp: GoTime;
+  /** Connection metadata, present on a file's header record. */
+  readonly metadata: Metadata | undefined;
+  #rawIdm: Uint8Array | undefined;
+  #attributes: (Uint8Array | null)[] | undefined;
+  // Set only for records made from a message: the copied payload and, per type,
+  // [start, end) of its value in it (start -1 when absent).
+  #payload: Buffer | undefined;
+  #offsets: Int32Array | undefined;
+
+  constructor(init: ArchivalRecordInit = {}) {
+    this.timestamp = init.timestamp ?? GoTime.ZERO;
+    this.#rawIdm = init.rawIdm;
+    this.#attributes = init.attributes === undefined ? undefined : [...init.attributes];
+    this.metadata = init.metadata;
+    if (init.metadata !== undefined && !Number.isSafeInteger(init.metadata.Sequence)) {
+      throw new NetlinkParseError('BAD_RECORD', `Metadata.Sequence must be an integer: ${init.metadata.Sequence}`);
+    }
+  }
+
+  /**
+   * The record of one inet_diag reply (`payload`: the 72-byte inet_diag_msg and
+   * its attributes, e.g. a view into a received datagram; it is copied, not kept).
+   * Returns undefined when `options.exclude` excludes the connection.
+   * Attribute types above 38 are dropped and a repeated type keeps its last value
+   * (both reported to `onWarning`); a message without attributes gives `[null]`.
+   * Throws {@link NetlinkParseError} (`BAD_LENGTH`, `ATTRIBUTE_OVERRUN`) for a
+   * malformed payload.
+   */
+  static fromMessage(payload: Uint8Array, timestamp: GoTime, options: FromMessageOptions = {}): ArchivalRecord | undefined {
+    if (payload.length < SIZEOF_INET_DIAG_MSG) {
+      throw new NetlinkParseError('BAD_LENGTH', `inet_diag message of ${payload.length} bytes, needs ${SIZEOF_INET_DIAG_MSG}`);
+    }
+    if (options.exclude?.excludes(payload)) return undefined;
+    const index = scratchIndex;
+    index.indexPayload(payload);
+    if (index.droppedCount > 0 || index.duplicateCount > 0) reportAnomalies(index, options.onWarning ?? defaultWarningSink);
+
+    const copy = Buffer.allocUnsafe(payload.length);
+    copy.set(payload);
+    const offsets = new Int32Array(2 * index.length);
+    for (let type = 0; type < index.length; type++) {
+      offsets[2 * type] = index.valueStart[type]!;
+      offsets[2 * type + 1] = index.valueEnd[type]!;
+    }
+    const record = new ArchivalRecord({ timestamp });
+    const idm = copy.subarray(0, SIZEOF_INET_DIAG_MSG);
+    record.#rawIdm = options.anonymizer === undefined ? idm : options.anonymizer.anonymize(idm);
+    record.#payload = copy;
+    record.#offsets = offsets;
+    return record;
+  }
+
+  /**
+   * Reads one line of a JSONL file (without its newline). Accepts everything
+   * Go's `json.Unmarshal` accepts for the original struct, within the limits of
+   * `options`; `parseLine(l).toJSONLine() === l` for every line Go wrote.
+   * Throws {@link NetlinkParseError} for anything else.
+   */
+  static parseLine(line: string | Uint8Array, options?: RecordParseOptions): ArchivalRecord {
+    return new ArchivalRecord(parseRecordFields(line, options));
+  }
+
+  /** The raw 72-byte struct inet_diag_msg (anonymized if an anonymizer was given). */
+  get rawIdm(): Uint8Array | undefined {
+    return this.#rawIdm;
+  }
+
+  /**
+   * Attribute values indexed by type (`null` for absent types), views into the
+   * record's own copy of the message. Do not modify.
+   */
+  get attributes(): readonly (Uint8Array | null)[] | undefined {
+    if (this.#attributes === undefined && this.#offsets !== undefined) {
+      const payload = this.#payload!;
+      const offsets = this.#offsets;
+      const values: (Uint8Array | null)[] = [];
+      for (let i = 0; i < offsets.length; i += 2) {
+        values.push(offsets[i]! < 0 ? null : payload.subarray(offsets[i], offsets[i + 1]));
+      }
+      this.#attributes = values;
+    }
+    return this.#attributes;
+  }
+
+  /** The value of attribute `type`, or undefined when absent. */
+  attribute(type: number): Uint8Array | undefined {
+    return this.attributes?.[type] ?? undefined;
+  }
+
+  /**
+   * The record as the exact JSON line Go's `encoding/json` writes for the
+   * original struct (SPEC §3), without the trailing newline.
+   */
+  toJSONLine(): string {
+    let line = '{"Timestamp":"' + this.timestamp.toString() + '"';
+    const idm = this.#rawIdm;
+    if (idm !== undefined && idm.length > 0) line += ',"RawIDM":"' + encodeBase64(idm) + '"';
+    if (this.#offsets !== undefined && this.#attributes === undefined) {
+      const offsets = this.#offsets;
+      const payload = this.#payload!;
+      // Length is at least 1 for a record from a message, so never omitted.
+      line += ',"Attributes":[';
+      for (let i = 0; i < offsets.length; i += 2) {
+        if (i > 0) line += ',';
+        line += offsets[i]! < 0 ? 'null' : '"' + payload.toString('base64', offsets[i], offsets[i + 1]) + '"';
+      }
+      line += ']';
+    } else if (this.#attributes !== undefined && this.#attributes.length > 0) {
+      line += ',"Attributes":[';
+      this.#attributes.forEach((value, type) => {
+        if (type > 0) line += ',';
+        line += value === null ? 'null' : '"' + encodeBase64(value) + '"';
+      });
+      line += ']';
+    }
+    const meta = this.metadata;
+    if (meta !== undefined) {
+      line +=
+        ',"Metadata":{"UUID":' + goJsonString(meta.UUID) + ',"Sequence":' + String(meta.Sequence) +
+        ',"StartTime":"' + meta.StartTime.toString() + '"}';
+    }
+    return line + '}';
+  }
+
+  /**
+   * Why this snapshot is worth writing after `previous` (the socket's previous
+   * snapshot), with the original's rules and precedence (see `compareRaw`):
+   * `PreviousWasNil` without a previous one. Throws {@link NetlinkParseError}
+   * `BAD_RECORD` when either record has no 72-byte inet_diag_msg.
+   */
+  compare(previous?: ArchivalRecord): ChangeType {
+    if (previous === undefined) return ChangeType.PreviousWasNil;
+    return compareAttributeLists(
+      previous.rawIdm ?? EMPTY,
+      previous.attributes ?? [],
+      this.rawIdm ?? EMPTY,
+      this.attributes ?? [],
+    );
+  }
+
+  /**
+   * Bytes sent and received from the snapshot's tcp_info, as the original's
+   * `GetStats` (which returns `tcpi_bytes_sent` and `tcpi_bytes_received`): both 0
+   * unless tcp_info is present and long enough to hold both (208 bytes).
+   */
+  getStats(): RecordStats {
+    const info = this.attribute(INET_DIAG_INFO);
+    if (info === undefined || info.length < TCPI_BYTES_SENT_OFFSET + U64_SIZE) return { sent: 0n, received: 0n };
+    return { sent: readU64LE(info, TCPI_BYTES_SENT_OFFSET), received: readU64LE(info, TCPI_BYTES_RECEIVED_OFFSET) };
+  }
+
+  /**
+   * The socket cookie (`idiag_cookie`, host order), the connection's key.
+   * Throws {@link NetlinkParseError} `BAD_RECORD` without a 72-byte inet_diag_msg.
+   */
+  cookie(): bigint {
+    const idm = this.#rawIdm;
+    if (idm === undefined || idm.length < SIZEOF_INET_DIAG_MSG) {
+      throw new NetlinkParseError('BAD_RECORD', 'record has no inet_diag_msg');
+    }
+    return readU64LE(idm, IDIAG_COOKIE_OFFSET);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function readU64LE(bytes: Uint8Array, offset: number): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getBigUint64(offset, true);
+}
+
+function reportAnomalies(index: AttributeIndex, warn: WarningSink): void {
+  if (index.droppedCount > 0) {
+    warn(`dropped ${index.droppedCount} attribute(s) with type above 38 (last: ${index.lastDroppedType})`);
+  }
+  if (index.duplicateCount > 0) {
+    warn(`attribute type ${index.lastDuplicateType} appeared more than once; kept the last value`);
+  }
+}

@@ -1,0 +1,206 @@
+import { NetlinkParseError } from './errors.js';
+import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
+
+/**
+ * Why a snapshot is worth writing, compared with the previous snapshot of the
+ * same socket: the original's `ChangeType`, same names, same numbers, and the
+ * same precedence (the first rule that matches wins, in the order of
+ * {@link compareRaw}'s documentation).
+ */
+export const ChangeType = {
+  NoMajorChange: 0,
+  /** `idiag_state` (the TCP state) changed. */
+  IDiagStateChange: 1,
+  /** One of the two snapshots has no INET_DIAG_INFO (tcp_info). */
+  NoTCPInfo: 2,
+  /** The attribute array grew, or an attribute other than INET_DIAG_INFO appeared. */
+  NewAttribute: 3,
+  /** The attribute array shrank, or an attribute other than INET_DIAG_INFO vanished. */
+  LostAttribute: 4,
+  /** An attribute other than INET_DIAG_INFO changed length. */
+  AttributeLength: 5,
+  /** tcp_info bytes [0,44) or [60,168) (state, counters, pmtu … delivery_rate) changed. */
+  StateOrCounterChange: 6,
+  /** Defined by the original but never returned by its Compare. */
+  PacketCountChange: 7,
+  /** There is no previous snapshot. */
+  PreviousWasNil: 8,
+  /** Some attribute other than INET_DIAG_INFO changed its bytes. */
+  Other: 9,
+} as const;
+
+/** One of the {@link ChangeType} values. */
+export type ChangeType = (typeof ChangeType)[keyof typeof ChangeType];
+
+const CHANGE_TYPE_NAMES: readonly string[] = Object.keys(ChangeType);
+
+/** The original's name of a change kind (`'IDiagStateChange'`), for logs and metric labels. */
+export function changeTypeName(change: ChangeType): string {
+  return CHANGE_TYPE_NAMES[change] ?? `ChangeType(${change})`;
+}
+
+/** Offset of `idiag_state` in `struct inet_diag_msg`. */
+const IDIAG_STATE_OFFSET = 1;
+/** INET_DIAG_INFO: the attribute holding `struct tcp_info`. */
+const INET_DIAG_INFO = 2;
+// tcp_info ranges the original compares. The counters: tcpi_pmtu up to (not
+// including) tcpi_busy_time, i.e. pmtu … delivery_rate. The early fields:
+// everything before tcpi_last_data_sent (state, ca_state, options, rto, ato,
+// mss, unacked, sacked, lost, retrans, fackets). The last_* timers in between,
+// and everything from busy_time on, are ignored.
+const TCPI_PMTU_OFFSET = 60;
+const TCPI_BUSY_TIME_OFFSET = 168;
+const TCPI_LAST_DATA_SENT_OFFSET = 44;
+
+/** Ranges shorter than this are compared in JavaScript; a native call costs more. */
+const NATIVE_COMPARE_MIN_LENGTH = 24;
+const nativeCompare = Buffer.prototype.compare;
+
+// Scratch indexes for the raw comparisons: reused so that comparing an
+// unchanged socket allocates nothing.
+const prevScratch = new AttributeIndex();
+const curScratch = new AttributeIndex();
+
+/**
+ * Compares two snapshots of one socket given as raw inet_diag payloads (the
+ * 72-byte inet_diag_msg followed by its attributes, as the kernel sends them):
+ * the daemon's hot path, which must not build records for unchanged sockets.
+ * Reads both buffers in place and allocates nothing. Same result as
+ * `ArchivalRecord.fromMessage(cur).compare(ArchivalRecord.fromMessage(prev))`.
+ * Throws {@link NetlinkParseError} for a payload that is not a valid message.
+ */
+export function comparePayloads(prev: Uint8Array, cur: Uint8Array): ChangeType {
+  prevScratch.indexPayload(prev);
+  curScratch.indexPayload(cur);
+  return compareIndexed(prev[IDIAG_STATE_OFFSET]!, prev, prevScratch, cur[IDIAG_STATE_OFFSET]!, cur, curScratch);
+}
+
+/**
+ * The byte-level comparison behind every change detection, on views: each
+ * snapshot as its inet_diag_msg (`idm`, at least 72 bytes) and the raw
+ * attribute bytes that followed it (`attrs`). The first matching rule wins:
+ *
+ * 1. `idiag_state` differs → IDiagStateChange;
+ * 2. either attribute array is too short to hold INET_DIAG_INFO, or either lacks it → NoTCPInfo;
+ * 3. tcp_info bytes [60,168) differ, then bytes [0,44) differ → StateOrCounterChange
+ *    (each range cut at the end of a shorter, older-kernel value; a range whose length
+ *    differs counts as differing);
+ * 4. the array grew → NewAttribute, shrank → LostAttribute;
+ * 5. in type order, for each attribute but INET_DIAG_INFO: appeared → NewAttribute,
+ *    vanished → LostAttribute, length differs → AttributeLength, bytes differ → Other;
+ * 6. otherwise NoMajorChange.
+ */
+export function compareRaw(prevIdm: Uint8Array, prevAttrs: Uint8Array, curIdm: Uint8Array, curAttrs: Uint8Array): ChangeType {
+  const prevState = idiagState(prevIdm);
+  const curState = idiagState(curIdm);
+  prevScratch.index(prevAttrs, 0, prevAttrs.length);
+  curScratch.index(curAttrs, 0, curAttrs.length);
+  return compareIndexed(prevState, prevAttrs, prevScratch, curState, curAttrs, curScratch);
+}
+
+/**
+ * {@link compareRaw}'s rules over archived attribute arrays (`null` = absent),
+ * as an `ArchivalRecord` holds them (e.g. parsed from JSONL). Throws
+ * {@link NetlinkParseError} `BAD_RECORD` when an inet_diag_msg is shorter than 72
+ * bytes (the original fails the comparison then, too).
+ */
+export function compareAttributeLists(
+  prevIdm: Uint8Array,
+  prevAttrs: readonly (Uint8Array | null)[],
+  curIdm: Uint8Array,
+  curAttrs: readonly (Uint8Array | null)[],
+): ChangeType {
+  if (idiagState(prevIdm) !== idiagState(curIdm)) return ChangeType.IDiagStateChange;
+  if (prevAttrs.length <= INET_DIAG_INFO || curAttrs.length <= INET_DIAG_INFO) return ChangeType.NoTCPInfo;
+  const a = prevAttrs[INET_DIAG_INFO];
+  const b = curAttrs[INET_DIAG_INFO];
+  if (a == null || b == null) return ChangeType.NoTCPInfo;
+  if (
+    !clippedRangesEqual(a, 0, a.length, b, 0, b.length, TCPI_PMTU_OFFSET, TCPI_BUSY_TIME_OFFSET) ||
+    !clippedRangesEqual(a, 0, a.length, b, 0, b.length, 0, TCPI_LAST_DATA_SENT_OFFSET)
+  ) {
+    return ChangeType.StateOrCounterChange;
+  }
+  if (prevAttrs.length < curAttrs.length) return ChangeType.NewAttribute;
+  if (prevAttrs.length > curAttrs.length) return ChangeType.LostAttribute;
+  for (let type = 0; type < prevAttrs.length; type++) {
+    if (type === INET_DIAG_INFO) continue;
+    const x = prevAttrs[type];
+    const y = curAttrs[type];
+    if (x == null) {
+      if (y != null) return ChangeType.NewAttribute;
+      continue;
+    }
+    if (y == null) return ChangeType.LostAttribute;
+    if (x.length !== y.length) return ChangeType.AttributeLength;
+    if (!bytesEqual(x, 0, y, 0, x.length)) return ChangeType.Other;
+  }
+  return ChangeType.NoMajorChange;
+}
+
+function compareIndexed(
+  prevState: number, prevBuf: Uint8Array, prev: AttributeIndex,
+  curState: number, curBuf: Uint8Array, cur: AttributeIndex,
+): ChangeType {
+  if (prevState !== curState) return ChangeType.IDiagStateChange;
+  if (prev.length <= INET_DIAG_INFO || cur.length <= INET_DIAG_INFO) return ChangeType.NoTCPInfo;
+  const ps = prev.valueStart[INET_DIAG_INFO]!;
+  const cs = cur.valueStart[INET_DIAG_INFO]!;
+  if (ps < 0 || cs < 0) return ChangeType.NoTCPInfo;
+  const pe = prev.valueEnd[INET_DIAG_INFO]!;
+  const ce = cur.valueEnd[INET_DIAG_INFO]!;
+  if (
+    !clippedRangesEqual(prevBuf, ps, pe, curBuf, cs, ce, TCPI_PMTU_OFFSET, TCPI_BUSY_TIME_OFFSET) ||
+    !clippedRangesEqual(prevBuf, ps, pe, curBuf, cs, ce, 0, TCPI_LAST_DATA_SENT_OFFSET)
+  ) {
+    return ChangeType.StateOrCounterChange;
+  }
+  if (prev.length < cur.length) return ChangeType.NewAttribute;
+  if (prev.length > cur.length) return ChangeType.LostAttribute;
+  for (let type = 0; type < prev.length; type++) {
+    if (type === INET_DIAG_INFO) continue;
+    const x = prev.valueStart[type]!;
+    const y = cur.valueStart[type]!;
+    if (x < 0) {
+      if (y >= 0) return ChangeType.NewAttribute;
+      continue;
+    }
+    if (y < 0) return ChangeType.LostAttribute;
+    const length = prev.valueEnd[type]! - x;
+    if (length !== cur.valueEnd[type]! - y) return ChangeType.AttributeLength;
+    if (!bytesEqual(prevBuf, x, curBuf, y, length)) return ChangeType.Other;
+  }
+  return ChangeType.NoMajorChange;
+}
+
+function idiagState(idm: Uint8Array): number {
+  if (idm.length < SIZEOF_INET_DIAG_MSG) {
+    throw new NetlinkParseError('BAD_RECORD', `inet_diag_msg of ${idm.length} bytes, needs ${SIZEOF_INET_DIAG_MSG}`);
+  }
+  return idm[IDIAG_STATE_OFFSET]!;
+}
+
+/**
+ * Whether bytes [from, to) of value a (a[aStart, aEnd)) and of value b are
+ * equal, each range cut at the end of its value: tcp_info is shorter on old
+ * kernels, and the original would have read past the end there.
+ */
+function clippedRangesEqual(
+  a: Uint8Array, aStart: number, aEnd: number,
+  b: Uint8Array, bStart: number, bEnd: number,
+  from: number, to: number,
+): boolean {
+  const aFrom = Math.min(aStart + from, aEnd);
+  const aLength = Math.min(aStart + to, aEnd) - aFrom;
+  const bFrom = Math.min(bStart + from, bEnd);
+  const bLength = Math.min(bStart + to, bEnd) - bFrom;
+  return aLength === bLength && bytesEqual(a, aFrom, b, bFrom, aLength);
+}
+
+function bytesEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, length: number): boolean {
+  if (length < NATIVE_COMPARE_MIN_LENGTH) {
+    for (let i = 0; i < length; i++) if (a[aFrom + i] !== b[bFrom + i]) return false;
+    return true;
+  }
+  return nativeCompare.call(a, b, bFrom, bFrom + length, aFrom, aFrom + length) === 0;
+}

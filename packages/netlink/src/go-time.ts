@@ -1,0 +1,225 @@
+import { NetlinkParseError } from './errors.js';
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+const NANOS_PER_MINUTE = 60n * NANOS_PER_SECOND;
+const SECONDS_PER_DAY = 86_400;
+/** Largest offset Go's strict RFC 3339 parser accepts: ±23:59. */
+const MAX_OFFSET_MINUTES = 23 * 60 + 59;
+/** Go's encoding/json refuses to marshal years outside [0, 9999]. */
+const MIN_YEAR = 0;
+const MAX_YEAR = 9999;
+
+// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm); Go's JSON time parser insists on
+// upper-case T and Z, two-digit fields and a dot before the fraction.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * A wall-clock instant with nanosecond resolution and the UTC offset it is
+ * written with: what Go's `time.Time` carries through `encoding/json`.
+ *
+ * `toString()` is exactly Go's `time.RFC3339Nano` formatting as `MarshalJSON`
+ * produces it: up to 9 fraction digits with trailing zeros removed, no dot for
+ * a whole second, `Z` for a zero offset, `±hh:mm` otherwise. `GoTime.parse`
+ * keeps the offset it reads, so `parse(s).toString() === s` for every string Go
+ * writes. (Like Go, `+00:00` reads back as offset 0 and is written `Z`.)
+ */
+export class GoTime {
+  /** The zero `time.Time`: `0001-01-01T00:00:00Z`, written into header records. */
+  static readonly ZERO: GoTime = GoTime.fromCivil(1, 1, 1, 0, 0, 0, 0, 0);
+
+  #text: string | undefined;
+
+  private constructor(
+    /** Nanoseconds since 1970-01-01T00:00:00Z (the instant, independent of the offset). */
+    readonly unixNanos: bigint,
+    /** UTC offset in minutes east of Greenwich that the instant is written with (-240 for `-04:00`). */
+    readonly offsetMinutes: number,
+  ) {}
+
+  /**
+   * The instant `unixNanos` written with `offsetMinutes` (default 0, UTC).
+   * Throws {@link NetlinkParseError} `BAD_TIMESTAMP` when the offset is not a whole
+   * number of minutes within ±23:59 or the local year falls outside 0000..9999
+   * (Go cannot marshal those).
+   */
+  static fromUnixNanos(unixNanos: bigint, offsetMinutes = 0): GoTime {
+    if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) {
+      throw new NetlinkParseError('BAD_TIMESTAMP', `UTC offset out of range: ${offsetMinutes} minutes`);
+    }
+    const t = new GoTime(unixNanos, offsetMinutes);
+    const year = civilFromDays(Math.floor(Number(floorDiv(t.localNanos(), NANOS_PER_SECOND)) / SECONDS_PER_DAY))[0];
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      throw new NetlinkParseError('BAD_TIMESTAMP', `year ${year} outside 0000..9999`);
+    }
+    return t;
+  }
+
+  /** A UTC instant from a JavaScript `Date` (millisecond resolution). */
+  static fromDate(date: Date): GoTime {
+    const ms = date.getTime();
+    if (!Number.isFinite(ms)) throw new NetlinkParseError('BAD_TIMESTAMP', 'invalid Date');
+    return GoTime.fromUnixNanos(BigInt(ms) * 1_000_000n);
+  }
+
+  /**
+   * The current wall-clock time in UTC with nanosecond resolution: the
+   * monotonic high-resolution clock anchored to `Date.now()`, re-anchored when
+   * the wall clock has been stepped by more than 2 ms.
+   */
+  static now(): GoTime {
+    return new GoTime(nowUnixNanos(), 0);
+  }
+
+  /**
+   * Parses an RFC 3339 timestamp as Go's `time.Time.UnmarshalJSON` accepts it
+   * (any offset within ±23:59; fraction digits beyond nine are truncated, as Go
+   * does). Throws {@link NetlinkParseError} `BAD_TIMESTAMP` otherwise.
+   */
+  static parse(text: string): GoTime {
+    const m = RFC3339.exec(text);
+    if (m === null) throw new NetlinkParseError('BAD_TIMESTAMP', `not an RFC 3339 timestamp: ${preview(text)}`);
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+      number, number, number, number, number, number,
+    ];
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+      throw new NetlinkParseError('BAD_TIMESTAMP', `day out of range: ${preview(text)}`);
+    }
+    if (hour > 23 || minute > 59 || second > 59) {
+      throw new NetlinkParseError('BAD_TIMESTAMP', `time of day out of range: ${preview(text)}`);
+    }
+    const fraction = m[7] === undefined ? 0 : Number(m[7].slice(0, 9).padEnd(9, '0'));
+    let offsetMinutes = 0;
+    if (m[8] === undefined) {
+      const offHours = Number(m[10]);
+      const offMinutes = Number(m[11]);
+      if (offHours > 23 || offMinutes > 59) {
+        throw new NetlinkParseError('BAD_TIMESTAMP', `UTC offset out of range: ${preview(text)}`);
+      }
+      offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
+    }
+    return GoTime.fromCivil(year, month, day, hour, minute, second, fraction, offsetMinutes);
+  }
+
+  /** Builds the instant whose local (offset) wall-clock reading is the given fields. */
+  private static fromCivil(
+    year: number, month: number, day: number,
+    hour: number, minute: number, second: number,
+    nanos: number, offsetMinutes: number,
+  ): GoTime {
+    const localSeconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+    const unixNanos = BigInt(localSeconds) * NANOS_PER_SECOND + BigInt(nanos) - BigInt(offsetMinutes) * NANOS_PER_MINUTE;
+    return new GoTime(unixNanos, offsetMinutes);
+  }
+
+  /** True for Go's zero time (`0001-01-01T00:00:00Z`), whatever the offset. */
+  isZero(): boolean {
+    return this.unixNanos === GoTime.ZERO.unixNanos;
+  }
+
+  /** True when both name the same instant with the same offset (so they print the same). */
+  equals(other: GoTime): boolean {
+    return this.unixNanos === other.unixNanos && this.offsetMinutes === other.offsetMinutes;
+  }
+
+  /** Milliseconds since the Unix epoch, rounded down (for `Date` and metrics). */
+  unixMillis(): number {
+    return Number(floorDiv(this.unixNanos, 1_000_000n));
+  }
+
+  /** The same instant written in UTC (`Z`). */
+  toUTC(): GoTime {
+    return this.offsetMinutes === 0 ? this : new GoTime(this.unixNanos, 0);
+  }
+
+  /** Go's RFC3339Nano text, computed once per instance (many records share one dump time). */
+  toString(): string {
+    return (this.#text ??= this.format());
+  }
+
+  /** So that `JSON.stringify` writes the same text as Go. */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  private localNanos(): bigint {
+    return this.unixNanos + BigInt(this.offsetMinutes) * NANOS_PER_MINUTE;
+  }
+
+  private format(): string {
+    const local = this.localNanos();
+    const seconds = floorDiv(local, NANOS_PER_SECOND);
+    const nanos = Number(local - seconds * NANOS_PER_SECOND);
+    const secs = Number(seconds);
+    const days = Math.floor(secs / SECONDS_PER_DAY);
+    const secOfDay = secs - days * SECONDS_PER_DAY;
+    const [year, month, day] = civilFromDays(days);
+    let text =
+      `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T` +
+      `${pad(Math.floor(secOfDay / 3600), 2)}:${pad(Math.floor(secOfDay / 60) % 60, 2)}:${pad(secOfDay % 60, 2)}`;
+    if (nanos !== 0) text += '.' + pad(nanos, 9).replace(/0+$/, '');
+    if (this.offsetMinutes === 0) return text + 'Z';
+    const abs = Math.abs(this.offsetMinutes);
+    return text + (this.offsetMinutes < 0 ? '-' : '+') + pad(Math.floor(abs / 60), 2) + ':' + pad(abs % 60, 2);
+  }
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function preview(text: string): string {
+  return JSON.stringify(text.length > 64 ? text.slice(0, 64) + '…' : text);
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+// Proleptic Gregorian calendar <-> days since 1970-01-01, by counting 400-year
+// eras that start on March 1st (so the leap day is the last day of a year).
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(days: number): [year: number, month: number, day: number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+let clockAnchorNanos: bigint | undefined;
+
+function nowUnixNanos(): bigint {
+  const wallNanos = BigInt(Date.now()) * 1_000_000n;
+  const mono = process.hrtime.bigint();
+  if (clockAnchorNanos !== undefined) {
+    const candidate = clockAnchorNanos + mono;
+    const drift = candidate - wallNanos;
+    // Date.now() is truncated to the millisecond, so a correct reading lies in [0, 1 ms).
+    if (drift > -2_000_000n && drift < 2_000_000n) return candidate;
+  }
+  clockAnchorNanos = wallNanos - mono;
+  return wallNanos;
+}

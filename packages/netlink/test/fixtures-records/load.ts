@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/** The JSONL fixtures recorded by the original program (copied from shared/testdata). */
+export const JSONL_FIXTURES = [
+  'archiveRecords.jsonl.zst',
+  'finwait2-sample_1554836592_unsafe_000000000135A272.00000.jsonl.zst',
+  'ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst',
+] as const;
+
+/** 420 raw netlink messages (nlmsghdr + inet_diag payload, back to back), as the kernel sent them. */
+export const RAW_MESSAGES_FIXTURE = 'raw-netlink-messages.bin.zst';
+
+// zstd-napi is not (yet) a devDependency of @tcpinfo/netlink, and installing is
+// not allowed in this workspace; borrow it from the bench package, which declares it.
+const requireFromBench = createRequire(new URL('../../../../bench/package.json', import.meta.url));
+const zstd = requireFromBench('zstd-napi') as { decompress(data: Uint8Array): Buffer };
+
+/** The decompressed bytes of a fixture in this directory. */
+export function loadFixture(name: string): Buffer {
+  return zstd.decompress(readFileSync(new URL(name, import.meta.url)));
+}
+
+/** The lines of a JSONL fixture (without newlines). */
+export function loadJsonlLines(name: string): string[] {
+  const text = loadFixture(name).toString('utf8');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** The inet_diag payloads of the raw fixture (each message minus its 16-byte nlmsghdr). */
+export function loadRawPayloads(): Buffer[] {
+  const data = loadFixture(RAW_MESSAGES_FIXTURE);
+  const payloads: Buffer[] = [];
+  for (let p = 0; p + 16 <= data.length; ) {
+    const len = data.readUInt32LE(p);
+    if (len < 16 || p + len > data.length) throw new Error(`bad nlmsghdr length ${len} at ${p}`);
+    payloads.push(data.subarray(p + 16, p + len));
+    p += len; // this file stores messages back to back, unpadded lengths are multiples of 4
+  }
+  return payloads;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ArchivalRecord } from '../src/archival-record.js';
+import { JSONL_FIXTURES, loadJsonlLines, loadRawPayloads } from './fixtures-records/load.js';
+import { GoTime } from '../src/go-time.js';
+
+describe('records recorded by the original round-trip byte for byte', () => {
+  for (const name of JSONL_FIXTURES) {
+    it(name, () => {
+      const lines = loadJsonlLines(name);
+      expect(lines.length).toBeGreaterThan(10);
+      for (const line of lines) expect(ArchivalRecord.parseLine(line).toJSONLine()).toBe(line);
+    });
+  }
+});
+
+describe('raw messages recorded by the original', () => {
+  it("give exactly the original's lines of archiveRecords.jsonl (made from them with a zero timestamp)", () => {
+    const payloads = loadRawPayloads();
+    const lines = loadJsonlLines('archiveRecords.jsonl.zst');
+    expect(lines).toHaveLength(payloads.length);
+    payloads.forEach((payload, i) => {
+      expect(ArchivalRecord.fromMessage(payload, GoTime.ZERO)!.toJSONLine()).toBe(lines[i]);
+    });
+  });
+
+  it('all 420 make records whose JSON parses back to the same line', () => {
+    const payloads = loadRawPayloads();
+    expect(payloads).toHaveLength(420);
+    const ts = GoTime.parse('2019-04-09T19:03:12.123456789Z');
+    for (const payload of payloads) {
+      const record = ArchivalRecord.fromMessage(payload, ts)!;
+      const line = record.toJSONLine();
+      expect(ArchivalRecord.parseLine(line).toJSONLine()).toBe(line);
+    }
+  });
+});
