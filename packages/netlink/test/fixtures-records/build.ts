@@ -1,0 +1,90 @@
+/** Builds inet_diag reply payloads byte by byte for tests and benchmarks. */
+
+/** Size of struct tcp_info on Linux 6.18. */
+export const TCP_INFO_SIZE_6_18 = 280;
+
+/** The fields of a struct inet_diag_msg a test cares about. */
+export interface IdmFields {
+  family?: number;
+  state?: number;
+  sport?: number;
+  dport?: number;
+  /** 16 bytes, kernel layout (IPv4 in the first 4). */
+  src?: Uint8Array;
+  dst?: Uint8Array;
+  cookie?: bigint;
+  expires?: number;
+}
+
+/** IPv4 address a.b.c.d in the kernel's 16-byte layout. */
+export function v4(text: string): Uint8Array {
+  const out = new Uint8Array(16);
+  text.split('.').forEach((p, i) => (out[i] = Number(p)));
+  return out;
+}
+
+/** IPv6 address from 8 hex groups joined by ':' (no '::' shorthand, tests spell it out). */
+export function v6(groups: string): Uint8Array {
+  const out = new Uint8Array(16);
+  groups.split(':').forEach((g, i) => {
+    const n = parseInt(g, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  });
+  return out;
+}
+
+/** A 72-byte struct inet_diag_msg. */
+export function buildIdm(f: IdmFields = {}): Buffer {
+  const b = Buffer.alloc(72);
+  b[0] = f.family ?? 2;
+  b[1] = f.state ?? 1;
+  b.writeUInt16BE(f.sport ?? 40000, 4);
+  b.writeUInt16BE(f.dport ?? 443, 6);
+  b.set(f.src ?? v4('192.0.2.1'), 8);
+  b.set(f.dst ?? v4('192.0.2.2'), 24);
+  b.writeBigUInt64LE(f.cookie ?? 0x1234n, 44);
+  b.writeUInt32LE(f.expires ?? 0, 52);
+  return b;
+}
+
+/** One rtattr: header, value, padding to 4 bytes. */
+export function rtattr(type: number, value: Uint8Array): Buffer {
+  const len = 4 + value.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt16LE(len, 0);
+  b.writeUInt16LE(type, 2);
+  b.set(value, 4);
+  return b;
+}
+
+/** A payload: the inet_diag_msg followed by the given attributes in order. */
+export function buildPayload(idm: Uint8Array, attrs: readonly (readonly [type: number, value: Uint8Array])[]): Buffer {
+  return Buffer.concat([idm, ...attrs.map(([t, v]) => rtattr(t, v))]);
+}
+
+/** A tcp_info of `size` bytes with distinct, recognisable bytes. */
+export function tcpInfo(size = TCP_INFO_SIZE_6_18, seed = 1): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 7 + seed) & 0xff;
+  return b;
+}
+
+/**
+ * The attributes a Linux 6.18 kernel sends for an established TCP socket with
+ * idiag_ext = 0xff (types 1..22 minus those not sent), as [type, value] pairs.
+ */
+export function kernel618Attributes(info: Uint8Array = tcpInfo()): [number, Uint8Array][] {
+  return [
+    [1, Buffer.alloc(16, 1)], // MEMINFO
+    [2, info], // INFO
+    [4, Buffer.from('cubic\0')], // CONG
+    [5, Buffer.from([0])], // TOS
+    [7, Buffer.alloc(36, 7)], // SKMEMINFO
+    [8, Buffer.from([0])], // SHUTDOWN
+    [15, Buffer.alloc(4)], // MARK
+    [17, Buffer.alloc(4)], // CLASS_ID
+    [21, Buffer.alloc(8, 21)], // CGROUP_ID
+    [22, Buffer.alloc(2)], // SOCKOPT
+  ];
+}
