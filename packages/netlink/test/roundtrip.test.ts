@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArchivalRecord } from '../src/archival-record.js';
-import { JSONL_FIXTURES, loadJsonlLines, loadRawPayloads } from './fixtures-records/load.js';
+import { ChangeType, comparePayloads } from '../src/change.js';
+import { JSONL_FIXTURES, KERNEL_6_18_FIXTURE, loadJsonlLines, loadRawPayloads } from './fixtures-records/load.js';
 import { GoTime } from '../src/go-time.js';
 
 describe('records recorded by the original round-trip byte for byte', () => {
@@ -32,5 +33,28 @@ describe('raw messages recorded by the original', () => {
       const line = record.toJSONLine();
       expect(ArchivalRecord.parseLine(line).toJSONLine()).toBe(line);
     }
+  });
+});
+
+describe('messages recorded live on Linux 6.18', () => {
+  const payloads = loadRawPayloads(KERNEL_6_18_FIXTURE);
+
+  it('make records with 280-byte tcp_info and attributes up to 22 that round-trip', () => {
+    expect(payloads).toHaveLength(14);
+    for (const payload of payloads) {
+      const record = ArchivalRecord.fromMessage(payload, GoTime.now())!;
+      expect(record.attribute(2)).toHaveLength(280);
+      expect(record.attribute(21)).toHaveLength(8);
+      expect(record.attributes!.length).toBeGreaterThanOrEqual(23);
+      const line = record.toJSONLine();
+      expect(ArchivalRecord.parseLine(line).toJSONLine()).toBe(line);
+      expect(comparePayloads(payload, Buffer.from(payload))).toBe(ChangeType.NoMajorChange);
+    }
+  });
+
+  it('count the 100000 bytes each established socket sent and received (getStats)', () => {
+    const established = payloads.filter((p) => p[1] === 1).map((p) => ArchivalRecord.fromMessage(p, GoTime.ZERO)!);
+    expect(established).toHaveLength(12);
+    for (const record of established) expect(record.getStats()).toEqual({ sent: 100000n, received: 100000n });
   });
 });

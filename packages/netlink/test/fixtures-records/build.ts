@@ -71,20 +71,22 @@ export function tcpInfo(size = TCP_INFO_SIZE_6_18, seed = 1): Buffer {
 }
 
 /**
- * The attributes a Linux 6.18 kernel sends for an established TCP socket with
- * idiag_ext = 0xff (types 1..22 minus those not sent), as [type, value] pairs.
+ * The attributes a Linux 6.18 kernel sends for an established IPv4 TCP socket
+ * with idiag_ext = 0xff and BBR, in the kernel's own order (recorded live, see
+ * kernel-6.18-messages.bin.zst), as [type, value] pairs.
  */
 export function kernel618Attributes(info: Uint8Array = tcpInfo()): [number, Uint8Array][] {
   return [
-    [1, Buffer.alloc(16, 1)], // MEMINFO
-    [2, info], // INFO
-    [4, Buffer.from('cubic\0')], // CONG
-    [5, Buffer.from([0])], // TOS
-    [7, Buffer.alloc(36, 7)], // SKMEMINFO
     [8, Buffer.from([0])], // SHUTDOWN
+    [5, Buffer.from([0])], // TOS
     [15, Buffer.alloc(4)], // MARK
     [17, Buffer.alloc(4)], // CLASS_ID
     [21, Buffer.alloc(8, 21)], // CGROUP_ID
     [22, Buffer.alloc(2)], // SOCKOPT
+    [1, Buffer.alloc(16, 1)], // MEMINFO
+    [7, Buffer.alloc(36, 7)], // SKMEMINFO
+    [2, info], // INFO
+    [4, Buffer.from('bbr\0')], // CONG
+    [16, Buffer.alloc(20, 16)], // BBRINFO
   ];
 }

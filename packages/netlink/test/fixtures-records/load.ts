@@ -29,9 +29,16 @@ export function loadJsonlLines(name: string): string[] {
   return lines;
 }
 
-/** The inet_diag payloads of the raw fixture (each message minus its 16-byte nlmsghdr). */
-export function loadRawPayloads(): Buffer[] {
-  const data = loadFixture(RAW_MESSAGES_FIXTURE);
+/**
+ * Messages recorded live on Linux 6.18 (tcp_info of 280 bytes, attributes 21 and
+ * 22) in a test namespace: one IPv6 and one IPv4 listener, each with 3
+ * established connections (both ends) that exchanged 100000 bytes each way.
+ */
+export const KERNEL_6_18_FIXTURE = 'kernel-6.18-messages.bin.zst';
+
+/** The inet_diag payloads of a raw fixture (each message minus its 16-byte nlmsghdr). */
+export function loadRawPayloads(name: string = RAW_MESSAGES_FIXTURE): Buffer[] {
+  const data = loadFixture(name);
   const payloads: Buffer[] = [];
   for (let p = 0; p + 16 <= data.length; ) {
     const len = data.readUInt32LE(p);
