@@ -1,5 +1,5 @@
 import { encodeBase64 } from './base64.js';
-import { ChangeType, compareAttributeLists } from './change.js';
+import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
 import type { ExclusionRules } from './exclude.js';
 import { goJsonString } from './go-json.js';
@@ -69,10 +69,10 @@ export class ArchivalRecord {
   readonly metadata: Metadata | undefined;
   #rawIdm: Uint8Array | undefined;
   #attributes: (Uint8Array | null)[] | undefined;
-  // Set only for records made from a message: the copied payload and, per type,
-  // [start, end) of its value in it (start -1 when absent).
+  // Set only for records made from a message: a private copy of the payload.
+  // Attribute offsets are not stored but found again when needed (a walk of a
+  // dozen headers costs less than allocating an offset table per record).
   #payload: Buffer | undefined;
-  #offsets: Int32Array | undefined;
 
   constructor(init: ArchivalRecordInit = {}) {
     this.timestamp = init.timestamp ?? GoTime.ZERO;
@@ -102,18 +102,12 @@ export class ArchivalRecord {
     index.indexPayload(payload);
     if (index.droppedCount > 0 || index.duplicateCount > 0) reportAnomalies(index, options.onWarning ?? defaultWarningSink);
 
+    // One copy, from Node's buffer pool: the caller's view is only valid during its callback.
     const copy = Buffer.allocUnsafe(payload.length);
     copy.set(payload);
-    const offsets = new Int32Array(2 * index.length);
-    for (let type = 0; type < index.length; type++) {
-      offsets[2 * type] = index.valueStart[type]!;
-      offsets[2 * type + 1] = index.valueEnd[type]!;
-    }
     const record = new ArchivalRecord({ timestamp });
-    const idm = copy.subarray(0, SIZEOF_INET_DIAG_MSG);
-    record.#rawIdm = options.anonymizer === undefined ? idm : options.anonymizer.anonymize(idm);
     record.#payload = copy;
-    record.#offsets = offsets;
+    if (options.anonymizer !== undefined) record.#rawIdm = options.anonymizer.anonymize(copy.subarray(0, SIZEOF_INET_DIAG_MSG));
     return record;
   }
 
@@ -127,9 +121,9 @@ export class ArchivalRecord {
     return new ArchivalRecord(parseRecordFields(line, options));
   }
 
-  /** The raw 72-byte struct inet_diag_msg (anonymized if an anonymizer was given). */
+  /** The raw 72-byte struct inet_diag_msg (anonymized if an anonymizer was given). Do not modify. */
   get rawIdm(): Uint8Array | undefined {
-    return this.#rawIdm;
+    return (this.#rawIdm ??= this.#payload?.subarray(0, SIZEOF_INET_DIAG_MSG));
   }
 
   /**
@@ -137,12 +131,13 @@ export class ArchivalRecord {
    * record's own copy of the message. Do not modify.
    */
   get attributes(): readonly (Uint8Array | null)[] | undefined {
-    if (this.#attributes === undefined && this.#offsets !== undefined) {
-      const payload = this.#payload!;
-      const offsets = this.#offsets;
+    const payload = this.#payload;
+    if (this.#attributes === undefined && payload !== undefined) {
+      const index = indexOf(payload);
       const values: (Uint8Array | null)[] = [];
-      for (let i = 0; i < offsets.length; i += 2) {
-        values.push(offsets[i]! < 0 ? null : payload.subarray(offsets[i], offsets[i + 1]));
+      for (let type = 0; type < index.length; type++) {
+        const start = index.valueStart[type]!;
+        values.push(start < 0 ? null : payload.subarray(start, index.valueEnd[type]));
       }
       this.#attributes = values;
     }
@@ -161,15 +156,20 @@ export class ArchivalRecord {
   toJSONLine(): string {
     let line = '{"Timestamp":"' + this.timestamp.toString() + '"';
     const idm = this.#rawIdm;
-    if (idm !== undefined && idm.length > 0) line += ',"RawIDM":"' + encodeBase64(idm) + '"';
-    if (this.#offsets !== undefined && this.#attributes === undefined) {
-      const offsets = this.#offsets;
-      const payload = this.#payload!;
-      // Length is at least 1 for a record from a message, so never omitted.
+    const payload = this.#payload;
+    if (idm !== undefined) {
+      if (idm.length > 0) line += ',"RawIDM":"' + encodeBase64(idm) + '"';
+    } else if (payload !== undefined) {
+      line += ',"RawIDM":"' + payload.toString('base64', 0, SIZEOF_INET_DIAG_MSG) + '"';
+    }
+    if (payload !== undefined && this.#attributes === undefined) {
+      // Encoded straight from the copy; the length is at least 1, so never omitted.
+      const index = indexOf(payload);
       line += ',"Attributes":[';
-      for (let i = 0; i < offsets.length; i += 2) {
-        if (i > 0) line += ',';
-        line += offsets[i]! < 0 ? 'null' : '"' + payload.toString('base64', offsets[i], offsets[i + 1]) + '"';
+      for (let type = 0; type < index.length; type++) {
+        if (type > 0) line += ',';
+        const start = index.valueStart[type]!;
+        line += start < 0 ? 'null' : '"' + payload.toString('base64', start, index.valueEnd[type]) + '"';
       }
       line += ']';
     } else if (this.#attributes !== undefined && this.#attributes.length > 0) {
@@ -197,6 +197,8 @@ export class ArchivalRecord {
    */
   compare(previous?: ArchivalRecord): ChangeType {
     if (previous === undefined) return ChangeType.PreviousWasNil;
+    // Both from messages: compare the copies in place (anonymization never touches idiag_state).
+    if (previous.#payload !== undefined && this.#payload !== undefined) return comparePayloads(previous.#payload, this.#payload);
     return compareAttributeLists(
       previous.rawIdm ?? EMPTY,
       previous.attributes ?? [],
@@ -211,9 +213,24 @@ export class ArchivalRecord {
    * unless tcp_info is present and long enough to hold both (208 bytes).
    */
   getStats(): RecordStats {
-    const info = this.attribute(INET_DIAG_INFO);
-    if (info === undefined || info.length < TCPI_BYTES_SENT_OFFSET + U64_SIZE) return { sent: 0n, received: 0n };
-    return { sent: readU64LE(info, TCPI_BYTES_SENT_OFFSET), received: readU64LE(info, TCPI_BYTES_RECEIVED_OFFSET) };
+    let info: Uint8Array | undefined;
+    let start = 0;
+    let end = 0;
+    const payload = this.#payload;
+    if (payload !== undefined && this.#attributes === undefined) {
+      const index = indexOf(payload);
+      start = index.length > INET_DIAG_INFO ? index.valueStart[INET_DIAG_INFO]! : -1;
+      end = index.valueEnd[INET_DIAG_INFO]!;
+      info = start < 0 ? undefined : payload;
+    } else {
+      info = this.attribute(INET_DIAG_INFO);
+      end = info?.length ?? 0;
+    }
+    if (info === undefined || end - start < TCPI_BYTES_SENT_OFFSET + U64_SIZE) return { sent: 0n, received: 0n };
+    return {
+      sent: readU64LE(info, start + TCPI_BYTES_SENT_OFFSET),
+      received: readU64LE(info, start + TCPI_BYTES_RECEIVED_OFFSET),
+    };
   }
 
   /**
@@ -221,7 +238,7 @@ export class ArchivalRecord {
    * Throws {@link NetlinkParseError} `BAD_RECORD` without a 72-byte inet_diag_msg.
    */
   cookie(): bigint {
-    const idm = this.#rawIdm;
+    const idm = this.rawIdm;
     if (idm === undefined || idm.length < SIZEOF_INET_DIAG_MSG) {
       throw new NetlinkParseError('BAD_RECORD', 'record has no inet_diag_msg');
     }
@@ -230,6 +247,12 @@ export class ArchivalRecord {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Indexes a payload this module copied and validated before (so it cannot throw). */
+function indexOf(payload: Buffer): AttributeIndex {
+  scratchIndex.indexPayload(payload);
+  return scratchIndex;
+}
 
 function readU64LE(bytes: Uint8Array, offset: number): bigint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

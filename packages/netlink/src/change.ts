@@ -52,8 +52,8 @@ const TCPI_PMTU_OFFSET = 60;
 const TCPI_BUSY_TIME_OFFSET = 168;
 const TCPI_LAST_DATA_SENT_OFFSET = 44;
 
-/** Ranges shorter than this are compared in JavaScript; a native call costs more. */
-const NATIVE_COMPARE_MIN_LENGTH = 24;
+/** Ranges shorter than this are compared in JavaScript: a native compare call costs ~70 ns, a JS byte loop ~0.6 ns a byte. */
+const NATIVE_COMPARE_MIN_LENGTH = 96;
 const nativeCompare = Buffer.prototype.compare;
 
 // Scratch indexes for the raw comparisons: reused so that comparing an
@@ -71,6 +71,10 @@ const curScratch = new AttributeIndex();
  */
 export function comparePayloads(prev: Uint8Array, cur: Uint8Array): ChangeType {
   prevScratch.indexPayload(prev);
+  // The common case, an idle socket: same length, and every byte the rules look
+  // at is equal. Then both messages have the same attribute layout and the
+  // answer is NoMajorChange without walking the second one.
+  if (prev.length === cur.length && equalBesideIgnoredBytes(prev, cur, prevScratch)) return ChangeType.NoMajorChange;
   curScratch.indexPayload(cur);
   return compareIndexed(prev[IDIAG_STATE_OFFSET]!, prev, prevScratch, cur[IDIAG_STATE_OFFSET]!, cur, curScratch);
 }
@@ -171,6 +175,32 @@ function compareIndexed(
     if (!bytesEqual(prevBuf, x, curBuf, y, length)) return ChangeType.Other;
   }
   return ChangeType.NoMajorChange;
+}
+
+/** Offset of `idiag_expires`, which changes all the time and is ignored. */
+const IDIAG_EXPIRES_OFFSET = 52;
+const IDIAG_EXPIRES_END = 56;
+
+/**
+ * Whether `prev` and `cur` (same length) are equal in every byte except those
+ * the rules ignore: idiag_expires, the last_* timers of tcp_info [44,60) and
+ * tcp_info from busy_time on. Since attribute headers are then equal, so is the
+ * layout, and every rule finds no change. False (meaning "look closer") when
+ * prev has no INET_DIAG_INFO: that case is NoTCPInfo, never NoMajorChange.
+ */
+function equalBesideIgnoredBytes(prev: Uint8Array, cur: Uint8Array, prevIndex: AttributeIndex): boolean {
+  const infoStart = prevIndex.valueStart[INET_DIAG_INFO]!;
+  if (infoStart < 0) return false;
+  const infoEnd = prevIndex.valueEnd[INET_DIAG_INFO]!;
+  const timersStart = Math.min(infoStart + TCPI_LAST_DATA_SENT_OFFSET, infoEnd);
+  const timersEnd = Math.min(infoStart + TCPI_PMTU_OFFSET, infoEnd);
+  const countersEnd = Math.min(infoStart + TCPI_BUSY_TIME_OFFSET, infoEnd);
+  return (
+    bytesEqual(prev, 0, cur, 0, IDIAG_EXPIRES_OFFSET) &&
+    bytesEqual(prev, IDIAG_EXPIRES_END, cur, IDIAG_EXPIRES_END, timersStart - IDIAG_EXPIRES_END) &&
+    bytesEqual(prev, timersEnd, cur, timersEnd, countersEnd - timersEnd) &&
+    bytesEqual(prev, infoEnd, cur, infoEnd, prev.length - infoEnd)
+  );
 }
 
 function idiagState(idm: Uint8Array): number {
