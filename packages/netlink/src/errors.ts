@@ -25,7 +25,8 @@ export type NetlinkParseErrorCode =
   | 'BAD_TIMESTAMP'
   | 'BAD_RECORD'
   | 'LINE_TOO_LONG'
-  | 'ATTRIBUTE_TOO_LONG';
+  | 'ATTRIBUTE_TOO_LONG'
+  | 'BAD_EXCLUSION_RULE';
 
 /**
  * A failure reported by the kernel or the socket: NLMSG_ERROR, an error value in

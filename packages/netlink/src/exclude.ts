@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { NetlinkParseError } from './errors.js';
 
 // Field offsets in struct inet_diag_msg (the socket id starts at 4).
 const IDIAG_SPORT_OFFSET = 4;
@@ -41,13 +42,26 @@ export class ExclusionRules {
   readonly #dstIPs: Uint8Array[];
   readonly #local: boolean;
 
+  /**
+   * Throws {@link NetlinkParseError} `BAD_EXCLUSION_RULE` for a port that is not an
+   * integer in 0..65535 or an address that does not parse (use
+   * {@link parseExclusionFlags} to skip such values with a warning instead).
+   */
   constructor(init: ExclusionRulesInit = {}) {
     this.#local = init.local ?? true;
-    this.#srcPorts = new Set(init.srcPorts ?? []);
+    this.#srcPorts = new Set();
+    for (const port of init.srcPorts ?? []) {
+      if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
+        throw new NetlinkParseError('BAD_EXCLUSION_RULE', `not a port number: ${String(port)}`);
+      }
+      this.#srcPorts.add(port);
+    }
     this.#dstIPs = [];
     for (const ip of init.dstIPs ?? []) {
       const bytes = typeof ip === 'string' ? parseIPAddress(ip) : ip;
-      if (bytes === undefined || bytes.length !== ADDRESS_SIZE) throw new RangeError(`not an IP address: ${String(ip)}`);
+      if (bytes === undefined || bytes.length !== ADDRESS_SIZE) {
+        throw new NetlinkParseError('BAD_EXCLUSION_RULE', `not an IP address: ${String(ip)}`);
+      }
       this.#dstIPs.push(Uint8Array.from(kernelV4Key(bytes, 0)));
     }
   }

@@ -80,6 +80,12 @@ describe('optional source ports and destination IPs', () => {
   });
 });
 
+it('refuses bad rules given directly with NetlinkParseError', () => {
+  for (const init of [{ srcPorts: [65536] }, { srcPorts: [1.5] }, { dstIPs: ['nope'] }, { dstIPs: [new Uint8Array(4)] }]) {
+    expect(() => new ExclusionRules(init)).toThrow(expect.objectContaining({ name: 'NetlinkParseError', code: 'BAD_EXCLUSION_RULE' }));
+  }
+});
+
 describe('parseIPAddress', () => {
   it.each([
     ['1.2.3.4', v4('1.2.3.4')],
