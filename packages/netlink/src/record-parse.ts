@@ -31,9 +31,13 @@ export interface Metadata {
 
 /** The fields of a record as read from one JSON line. */
 export interface ParsedRecordFields {
+  /** `Timestamp` (the zero time when absent or null), with the offset it was written with. */
   readonly timestamp: GoTime;
+  /** Decoded `RawIDM` (a new buffer), undefined when absent or null. */
   readonly rawIdm: Uint8Array | undefined;
+  /** Decoded `Attributes` (`null` entries kept), undefined when absent or null. */
   readonly attributes: (Uint8Array | null)[] | undefined;
+  /** `Metadata`, undefined when absent or null. */
   readonly metadata: Metadata | undefined;
 }
 
