@@ -6,14 +6,14 @@
 // packages/netlink/test/fixtures-records/kernel-6.18-messages.bin.zst:
 //
 //   ip netns exec NS node packages/testing/src/conn-fixture.mjs --count 3 --bytes 100000 &
-//   ip netns exec NS node bench/tools/record-kernel-messages.cjs out.bin && zstd -19 out.bin
+//   ip netns exec NS node packages/netlink/test/fixtures-records/record-kernel-messages.cjs out.bin && zstd -19 out.bin
 //
 // Run it only inside a test namespace: it records whatever sockets it sees.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');
-const { RawNetlinkSocket } = createRequire(path.join(__dirname, '../../packages/netlink/package.json'))('netlink');
+const { RawNetlinkSocket } = createRequire(path.join(__dirname, '../../package.json'))('netlink');
 
 const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;
