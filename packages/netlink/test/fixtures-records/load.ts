@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { decompress } from 'zstd-napi';
 
 /** The JSONL fixtures recorded by the original program (copied from shared/testdata). */
 export const JSONL_FIXTURES = [
@@ -11,14 +11,9 @@ export const JSONL_FIXTURES = [
 /** 420 raw netlink messages (nlmsghdr + inet_diag payload, back to back), as the kernel sent them. */
 export const RAW_MESSAGES_FIXTURE = 'raw-netlink-messages.bin.zst';
 
-// zstd-napi is not (yet) a devDependency of @tcpinfo/netlink, and installing is
-// not allowed in this workspace; borrow it from the bench package, which declares it.
-const requireFromBench = createRequire(new URL('../../../../bench/package.json', import.meta.url));
-const zstd = requireFromBench('zstd-napi') as { decompress(data: Uint8Array): Buffer };
-
 /** The decompressed bytes of a fixture in this directory. */
 export function loadFixture(name: string): Buffer {
-  return zstd.decompress(readFileSync(new URL(name, import.meta.url)));
+  return decompress(readFileSync(new URL(name, import.meta.url)));
 }
 
 /** The lines of a JSONL fixture (without newlines). */
