@@ -1,1 +1,3 @@
-export {};
+export * from './states.js';
+export * from './tcp-info-fields.js';
+export * from './decode.js';
