@@ -1,0 +1,188 @@
+/**
+ * Fixed-size attribute structs of inet_diag replies. Like the original, a value
+ * shorter than the struct is zero-extended (and counts as parsed), and a longer
+ * one decodes its known prefix and says so (`longer`), which the CSV's
+ * NotFullyParsed reports.
+ */
+
+/** One field of a fixed-size struct: name, byte offset, width (host order, unsigned). */
+export interface StructField {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: 1 | 2 | 4 | 8;
+}
+
+/** How a value's length compared with its struct. */
+export interface StructLength {
+  /** Length of the attribute value in bytes. */
+  readonly length: number;
+  /** Longer than the struct this package knows (a newer kernel). */
+  readonly longer: boolean;
+}
+
+function readZeroExtended(value: Uint8Array, size: number, fields: readonly StructField[]): Record<string, number | bigint> {
+  let bytes = value;
+  if (value.length < size) {
+    bytes = new Uint8Array(size);
+    bytes.set(value);
+  }
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Record<string, number | bigint> = {};
+  for (const f of fields) {
+    out[f.name] =
+      f.size === 1 ? v.getUint8(f.offset)
+      : f.size === 2 ? v.getUint16(f.offset, true)
+      : f.size === 4 ? v.getUint32(f.offset, true)
+      : v.getBigUint64(f.offset, true);
+  }
+  return out;
+}
+
+function u32Fields(names: readonly string[]): StructField[] {
+  return names.map((name, i) => ({ name, offset: 4 * i, size: 4 as const }));
+}
+
+/** `struct inet_diag_meminfo` (INET_DIAG_MEMINFO), bytes. */
+export interface MemInfo extends StructLength {
+  readonly rmem: number;
+  readonly wmem: number;
+  readonly fmem: number;
+  readonly tmem: number;
+}
+export const SIZEOF_MEMINFO = 16;
+export const MEMINFO_FIELDS = u32Fields(['rmem', 'wmem', 'fmem', 'tmem']);
+export function decodeMemInfo(value: Uint8Array): MemInfo {
+  return withLength(value, SIZEOF_MEMINFO, readZeroExtended(value, SIZEOF_MEMINFO, MEMINFO_FIELDS)) as unknown as MemInfo;
+}
+
+/** The `SK_MEMINFO_*` array (INET_DIAG_SKMEMINFO), bytes; the original spells `sndbuf` "Sndbug" in CSV. */
+export interface SkMemInfo extends StructLength {
+  readonly rmemAlloc: number;
+  readonly rcvbuf: number;
+  readonly wmemAlloc: number;
+  readonly sndbuf: number;
+  readonly fwdAlloc: number;
+  readonly wmemQueued: number;
+  readonly optmem: number;
+  readonly backlog: number;
+  readonly drops: number;
+}
+export const SIZEOF_SKMEMINFO = 36;
+export const SKMEMINFO_FIELDS = u32Fields([
+  'rmemAlloc', 'rcvbuf', 'wmemAlloc', 'sndbuf', 'fwdAlloc', 'wmemQueued', 'optmem', 'backlog', 'drops',
+]);
+export function decodeSkMemInfo(value: Uint8Array): SkMemInfo {
+  return withLength(value, SIZEOF_SKMEMINFO, readZeroExtended(value, SIZEOF_SKMEMINFO, SKMEMINFO_FIELDS)) as unknown as SkMemInfo;
+}
+
+/** `struct tcpvegas_info` (INET_DIAG_VEGASINFO); times in µs. */
+export interface VegasInfo extends StructLength {
+  readonly enabled: number;
+  readonly rttCount: number;
+  readonly rttUsec: number;
+  readonly minRttUsec: number;
+}
+export const SIZEOF_VEGASINFO = 16;
+export const VEGASINFO_FIELDS = u32Fields(['enabled', 'rttCount', 'rttUsec', 'minRttUsec']);
+export function decodeVegasInfo(value: Uint8Array): VegasInfo {
+  return withLength(value, SIZEOF_VEGASINFO, readZeroExtended(value, SIZEOF_VEGASINFO, VEGASINFO_FIELDS)) as unknown as VegasInfo;
+}
+
+/** `struct tcp_dctcp_info` (INET_DIAG_DCTCPINFO). */
+export interface DctcpInfo extends StructLength {
+  readonly enabled: number;
+  readonly ceState: number;
+  readonly alpha: number;
+  readonly abEcn: number;
+  readonly abTot: number;
+}
+export const SIZEOF_DCTCPINFO = 16;
+export const DCTCPINFO_FIELDS: readonly StructField[] = [
+  { name: 'enabled', offset: 0, size: 2 },
+  { name: 'ceState', offset: 2, size: 2 },
+  { name: 'alpha', offset: 4, size: 4 },
+  { name: 'abEcn', offset: 8, size: 4 },
+  { name: 'abTot', offset: 12, size: 4 },
+];
+export function decodeDctcpInfo(value: Uint8Array): DctcpInfo {
+  return withLength(value, SIZEOF_DCTCPINFO, readZeroExtended(value, SIZEOF_DCTCPINFO, DCTCPINFO_FIELDS)) as unknown as DctcpInfo;
+}
+
+/** `struct tcp_bbr_info` (INET_DIAG_BBRINFO). */
+export interface BbrInfo extends StructLength {
+  /** Bottleneck bandwidth estimate, bytes/s (bbr_bw_lo | bbr_bw_hi << 32). */
+  readonly bw: bigint;
+  readonly minRttUsec: number;
+  /** Pacing gain, fixed point: 256 = 1.0. */
+  readonly pacingGain: number;
+  /** Cwnd gain, fixed point: 256 = 1.0. */
+  readonly cwndGain: number;
+}
+export const SIZEOF_BBRINFO = 20;
+/** Size of the original's BBRInfo struct (padded to 8): longer values count as not fully parsed above this. */
+export const SIZEOF_BBRINFO_ORIGINAL = 24;
+export const BBRINFO_FIELDS: readonly StructField[] = [
+  { name: 'bw', offset: 0, size: 8 },
+  { name: 'minRttUsec', offset: 8, size: 4 },
+  { name: 'pacingGain', offset: 12, size: 4 },
+  { name: 'cwndGain', offset: 16, size: 4 },
+];
+export function decodeBbrInfo(value: Uint8Array): BbrInfo {
+  return withLength(value, SIZEOF_BBRINFO, readZeroExtended(value, SIZEOF_BBRINFO_ORIGINAL, BBRINFO_FIELDS)) as unknown as BbrInfo;
+}
+
+/** `struct inet_diag_sockopt` (INET_DIAG_SOCKOPT, Linux 5.10): socket option bits. */
+export interface SockOpt extends StructLength {
+  readonly recverr: boolean;
+  readonly isIcsk: boolean;
+  readonly freebind: boolean;
+  readonly hdrincl: boolean;
+  readonly mcLoop: boolean;
+  readonly transparent: boolean;
+  readonly mcAll: boolean;
+  readonly nodefrag: boolean;
+  readonly bindAddressNoPort: boolean;
+  readonly recverrRfc4884: boolean;
+  readonly deferConnect: boolean;
+}
+export const SIZEOF_SOCKOPT = 2;
+const SOCKOPT_BITS = [
+  'recverr', 'isIcsk', 'freebind', 'hdrincl', 'mcLoop', 'transparent', 'mcAll', 'nodefrag',
+  'bindAddressNoPort', 'recverrRfc4884', 'deferConnect',
+] as const;
+export function decodeSockOpt(value: Uint8Array): SockOpt {
+  const out: Record<string, boolean | number> = { length: value.length, longer: value.length > SIZEOF_SOCKOPT };
+  SOCKOPT_BITS.forEach((name, bit) => {
+    out[name] = (((value[bit >> 3] ?? 0) >> (bit & 7)) & 1) === 1;
+  });
+  return out as unknown as SockOpt;
+}
+
+function withLength(value: Uint8Array, size: number, fields: Record<string, number | bigint>): Record<string, unknown> {
+  return { ...fields, length: value.length, longer: value.length > size };
+}
+
+/** INET_DIAG_CONG: the congestion-control algorithm's name, up to its NUL. */
+export function decodeCongestion(value: Uint8Array): string {
+  const nul = value.indexOf(0);
+  return Buffer.from(value.buffer, value.byteOffset, nul < 0 ? value.length : nul).toString('latin1');
+}
+
+/** First byte of a scalar attribute (TOS, TCLASS, SHUTDOWN, PROTOCOL, SKV6ONLY), 0 when empty. */
+export function decodeU8(value: Uint8Array): number {
+  return value[0] ?? 0;
+}
+
+/** A u32 attribute (MARK, CLASS_ID) zero-extended from a shorter value; host order. */
+export function decodeU32(value: Uint8Array): number {
+  let n = 0;
+  for (let i = Math.min(value.length, 4) - 1; i >= 0; i--) n = n * 256 + value[i]!;
+  return n;
+}
+
+/** A u64 attribute (CGROUP_ID) zero-extended from a shorter value; host order. */
+export function decodeU64(value: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = Math.min(value.length, 8) - 1; i >= 0; i--) n = (n << 8n) | BigInt(value[i]!);
+  return n;
+}
