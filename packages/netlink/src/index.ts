@@ -8,3 +8,6 @@ export * from './record-parse.js';
 export * from './record-warnings.js';
 export * from './archival-record.js';
 export * from './jsonl.js';
+export * from './framing.js';
+export * from './raw-file.js';
+export * from './socket.js';
