@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AF_INET, AF_INET6, buildInetDiagReqV2 } from '@tcpinfo/inetdiag';
+import { InetDiagSocket, NetlinkError } from '../src/index.js';
+
+// Dumps of this machine's own sockets: read-only, no privileges needed.
+const sockets: InetDiagSocket[] = [];
+const open = () => {
+  const s = InetDiagSocket.open();
+  sockets.push(s);
+  return s;
+};
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.close();
+});
+
+describe('InetDiagSocket', () => {
+  it('dumps each family and reports the count', async () => {
+    const s = open();
+    for (const family of [AF_INET6, AF_INET]) {
+      let n = 0;
+      const r = await s.dump(buildInetDiagReqV2({ family }), (payload) => {
+        expect(payload[0]).toBe(family);
+        n++;
+      });
+      expect(r.messages).toBe(n);
+      expect(r.datagrams).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('turns NLMSG_ERROR into a NetlinkError with the errno (an unknown family)', async () => {
+    const body = buildInetDiagReqV2({ family: AF_INET });
+    body[0] = 99; // beyond AF_MAX: the kernel answers NLMSG_ERROR -EINVAL
+    await expect(open().dump(body, () => {})).rejects.toMatchObject({ name: 'NetlinkError', code: 'EINVAL', errno: 22 });
+  });
+
+  it("turns NLMSG_DONE's error value into a NetlinkError (an unknown protocol)", async () => {
+    const s = open();
+    await expect(s.dump(buildInetDiagReqV2({ family: AF_INET, protocol: 200 }), () => {})).rejects.toMatchObject({ code: 'ENOENT' });
+    // and the socket is usable afterwards
+    await expect(s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {})).resolves.toMatchObject({ interrupted: false });
+  });
+
+  it('refuses a second dump while one is in flight', async () => {
+    const s = open();
+    const first = s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {});
+    await expect(s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {})).rejects.toMatchObject({ code: 'BUSY' });
+    await first;
+  });
+
+  it('fails the dump with what the callback threw, then works again', async () => {
+    const s = open();
+    // A listening socket of our own guarantees at least one reply.
+    const { createServer } = await import('node:net');
+    const srv = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    try {
+      await expect(
+        s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {
+          throw new Error('consumer broke');
+        }),
+      ).rejects.toThrow('consumer broke');
+      await expect(s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {})).resolves.toBeDefined();
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('closes cleanly while idle and refuses dumps afterwards', async () => {
+    const s = open();
+    s.close();
+    s.close();
+    await expect(s.dump(buildInetDiagReqV2({ family: AF_INET }), () => {})).rejects.toBeInstanceOf(NetlinkError);
+  });
+
+  it('does not keep the process alive when idle', async () => {
+    // The child dumps and leaves its socket open; it must still exit by itself.
+    const child = fileURLToPath(new URL('./live/dump-json.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [child], { timeout: 10_000 });
+    expect(Array.isArray(JSON.parse(stdout))).toBe(true);
+  });
+});
