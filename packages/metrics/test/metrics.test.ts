@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../src/index.js';
+
+describe('metrics', () => {
+  it("exposes SPEC §10's names with the original's buckets, plus process metrics", async () => {
+    const m = createMetrics();
+    m.syscallTime.labels('ipv6').observe(0.003);
+    m.connectionCount.labels('ipv4').observe(12);
+    m.errors.labels('ENOSPC').inc();
+    m.flowEvents.labels('open').inc();
+    m.largeNetlink.labels('x').inc();
+    m.netlinkSkipped.labels('x').inc();
+    const text = await m.registry.metrics();
+    for (const name of [
+      'tcpinfo_syscall_time_histogram', 'tcpinfo_polling_interval_histogram', 'tcpinfo_connection_count_histogram',
+      'tcpinfo_cache_count_histogram', 'tcpinfo_error_total', 'tcpinfo_new_file_total', 'tcpinfo_send_rate_histogram',
+      'tcpinfo_receive_rate_histogram', 'tcpinfo_snapshot_total', 'large_netlink_total', 'netlink_skipped_total',
+      'tcpinfo_flow_events_total', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+    expect(text).toContain('tcpinfo_syscall_time_histogram_bucket{le="0.0063",af="ipv6"} 1');
+    expect(text).toContain('tcpinfo_polling_interval_histogram_bucket{le="0.029"} 0');
+    expect(text).toContain('tcpinfo_send_rate_histogram_bucket{le="10000000000"} 0');
+    expect(text).toContain('tcpinfo_connection_count_histogram_bucket{le="12.5",af="ipv4"} 1');
+    expect(text).toContain('tcpinfo_error_total{type="ENOSPC"} 1');
+  });
+
+  it('registries are independent', async () => {
+    const a = createMetrics({ processMetrics: false });
+    const b = createMetrics({ processMetrics: false });
+    a.newFiles.inc();
+    expect(await b.registry.getSingleMetricAsString('tcpinfo_new_file_total')).toMatch(/tcpinfo_new_file_total 0/);
+  });
+});
