@@ -1,1 +1,176 @@
-export {};
+import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
+
+/** Offset of `idiag_cookie` in `struct inet_diag_msg`. */
+const IDIAG_COOKIE_OFFSET = 44;
+
+/** What the cache knows of one socket (keyed by its cookie). */
+export class CacheEntry {
+  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy of the payload. */
+  payload: Buffer;
+  /** The cycle in which the socket was last seen. */
+  seenCycle: number;
+  /** The exclusion rules dropped this socket: it is tracked only so it is not checked again. */
+  readonly excluded: boolean;
+  /** Free for the layer above (the saver's per-connection state). */
+  state: unknown = undefined;
+  /** Next entry whose cookie has the same low 32 bits. */
+  next: CacheEntry | undefined = undefined;
+
+  constructor(
+    /** Low 32 bits of the cookie. */
+    readonly lo: number,
+    /** High 32 bits of the cookie. */
+    readonly hi: number,
+    payload: Buffer,
+    seenCycle: number,
+    excluded: boolean,
+  ) {
+    this.payload = payload;
+    this.seenCycle = seenCycle;
+    this.excluded = excluded;
+  }
+
+  /** The socket cookie. */
+  get cookie(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+}
+
+/** Outcome of {@link ConnectionCache.update}; the entry is in `cache.lastEntry`. */
+export const UpdateResult = {
+  /** Seen before, no change worth writing (the common case: nothing is allocated). */
+  Unchanged: 0,
+  /** Seen before and changed: `lastEntry.payload` is a fresh copy of the new snapshot. */
+  Changed: 1,
+  /** First snapshot of a socket that is kept: `lastEntry.payload` is its copy. */
+  New: 2,
+  /** A socket the exclusion rules drop (first sight or later). */
+  Excluded: 3,
+} as const;
+export type UpdateResult = (typeof UpdateResult)[keyof typeof UpdateResult];
+
+function copyOf(view: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  copy.set(view);
+  return copy;
+}
+
+/**
+ * The previous snapshot of every socket, keyed by cookie, and the cycle logic
+ * that finds closed sockets: a socket not seen during a whole cycle (both
+ * families) has closed. Cookies are looked up by their two 32-bit halves,
+ * never through a float, and without allocating for unchanged sockets.
+ */
+export class ConnectionCache {
+  readonly #byLow = new Map<number, CacheEntry>();
+  #size = 0;
+  #cycle = 1;
+  /** The entry the last {@link update} call was about. */
+  lastEntry: CacheEntry | undefined = undefined;
+  /** The change kind of the last `Changed` result (for logs and tests). */
+  lastChange: ChangeType = ChangeType.NoMajorChange;
+
+  /** Sockets in the cache (excluded ones included). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The current cycle number (starts at 1). */
+  get cycle(): number {
+    return this.#cycle;
+  }
+
+  /** Finds a cookie's entry. */
+  get(cookie: bigint): CacheEntry | undefined {
+    return this.#find(Number(cookie & 0xffffffffn), Number(cookie >> 32n));
+  }
+
+  #find(lo: number, hi: number): CacheEntry | undefined {
+    let e = this.#byLow.get(lo);
+    while (e !== undefined && e.hi !== hi) e = e.next;
+    return e;
+  }
+
+  /**
+   * Records one snapshot (`payload`: inet_diag_msg + attributes, a view that may
+   * be reused after the call) for the current cycle. `isExcluded` is asked once,
+   * on a socket's first sight. Returns what happened; see {@link UpdateResult}.
+   * Throws the NetlinkParseError of a malformed payload.
+   */
+  update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean): UpdateResult {
+    const lo = payload.readUInt32LE(IDIAG_COOKIE_OFFSET);
+    const hi = payload.readUInt32LE(IDIAG_COOKIE_OFFSET + 4);
+    const entry = this.#find(lo, hi);
+    if (entry !== undefined) {
+      entry.seenCycle = this.#cycle;
+      this.lastEntry = entry;
+      if (entry.excluded) return UpdateResult.Excluded;
+      const change = comparePayloads(entry.payload, payload);
+      if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
+      this.lastChange = change;
+      entry.payload = copyOf(payload);
+      return UpdateResult.Changed;
+    }
+    const excluded = isExcluded?.(payload) ?? false;
+    // Excluded sockets keep only their header: enough to be recognised.
+    const created = new CacheEntry(lo, hi, copyOf(excluded ? payload.subarray(0, 72) : payload), this.#cycle, excluded);
+    created.next = this.#byLow.get(lo);
+    this.#byLow.set(lo, created);
+    this.#size++;
+    this.lastEntry = created;
+    this.lastChange = ChangeType.PreviousWasNil;
+    return excluded ? UpdateResult.Excluded : UpdateResult.New;
+  }
+
+  /**
+   * Ends the current cycle: removes every socket not seen in it and returns the
+   * kept (not excluded) ones, whose connections have closed.
+   */
+  endCycle(): CacheEntry[] {
+    const gone: CacheEntry[] = [];
+    const cycle = this.#cycle;
+    for (const [lo, head] of this.#byLow) {
+      let first: CacheEntry | undefined;
+      let last: CacheEntry | undefined;
+      for (let e: CacheEntry | undefined = head; e !== undefined; e = e.next) {
+        if (e.seenCycle === cycle) {
+          if (last === undefined) first = e;
+          else last.next = e;
+          last = e;
+        } else {
+          this.#size--;
+          if (!e.excluded) gone.push(e);
+        }
+      }
+      if (last !== undefined) last.next = undefined;
+      if (first === undefined) this.#byLow.delete(lo);
+      else if (first !== head) this.#byLow.set(lo, first);
+    }
+    this.#cycle++;
+    return gone;
+  }
+
+  /** Removes one entry now (e.g. after a destroy notification); returns it. */
+  delete(cookie: bigint): CacheEntry | undefined {
+    const lo = Number(cookie & 0xffffffffn);
+    const hi = Number(cookie >> 32n);
+    let prev: CacheEntry | undefined;
+    for (let e = this.#byLow.get(lo); e !== undefined; prev = e, e = e.next) {
+      if (e.hi !== hi) continue;
+      if (prev === undefined) {
+        if (e.next === undefined) this.#byLow.delete(lo);
+        else this.#byLow.set(lo, e.next);
+      } else {
+        prev.next = e.next;
+      }
+      this.#size--;
+      return e;
+    }
+    return undefined;
+  }
+
+  /** Every entry (for shutdown). */
+  *entries(): Generator<CacheEntry> {
+    for (const head of this.#byLow.values()) for (let e: CacheEntry | undefined = head; e !== undefined; e = e.next) yield e;
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectionCache, UpdateResult } from '../src/index.js';
+
+/** A payload: inet_diag_msg with a state and cookie, then an INFO attribute of 280 bytes. */
+function msg(cookie: bigint, { state = 1, cwnd = 10, lastSend = 0 } = {}): Buffer {
+  const b = Buffer.alloc(72 + 284);
+  b[0] = 2;
+  b[1] = state;
+  b.writeBigUInt64LE(cookie, 44);
+  b.writeUInt16LE(284, 72);
+  b.writeUInt16LE(2, 74);
+  b.writeUInt32LE(cwnd, 76 + 80); // tcpi_snd_cwnd
+  b.writeUInt32LE(lastSend, 76 + 44); // tcpi_last_data_sent: ignored by change detection
+  return b;
+}
+
+describe('ConnectionCache', () => {
+  it('reports new, unchanged and changed snapshots, keeping a private copy', () => {
+    const c = new ConnectionCache();
+    const view = msg(7n);
+    expect(c.update(view)).toBe(UpdateResult.New);
+    const entry = c.lastEntry!;
+    expect(entry.payload).not.toBe(view);
+    expect(entry.payload.equals(view)).toBe(true);
+    view.fill(0); // the caller's buffer is reused: the cache must not care
+    expect(c.update(msg(7n, { lastSend: 500 }))).toBe(UpdateResult.Unchanged);
+    expect(c.update(msg(7n, { cwnd: 20 }))).toBe(UpdateResult.Changed);
+    expect(c.lastEntry).toBe(entry);
+    expect(entry.payload.readUInt32LE(76 + 80)).toBe(20);
+  });
+
+  it('keeps cookies apart that share their low 32 bits, and big cookies exact', () => {
+    const c = new ConnectionCache();
+    const a = 0x1_0000_0005n;
+    const b = 0xffff_ffff_0000_0005n;
+    c.update(msg(5n));
+    c.update(msg(a));
+    c.update(msg(b));
+    expect(c.size).toBe(3);
+    expect(c.get(b)!.cookie).toBe(b);
+    expect(c.get(a)!.cookie).toBe(a);
+    expect(c.update(msg(a, { cwnd: 99 }))).toBe(UpdateResult.Changed);
+    expect(c.get(5n)!.payload.readUInt32LE(76 + 80)).toBe(10);
+  });
+
+  it('finds the sockets missing from a whole cycle', () => {
+    const c = new ConnectionCache();
+    c.update(msg(1n));
+    c.update(msg(2n));
+    c.update(msg(0x2_0000_0001n));
+    expect(c.endCycle()).toEqual([]);
+    c.update(msg(2n));
+    const gone = c.endCycle();
+    expect(gone.map((e) => e.cookie).sort()).toEqual([1n, 0x2_0000_0001n]);
+    expect(c.size).toBe(1);
+    expect(c.get(1n)).toBeUndefined();
+    expect(c.update(msg(1n))).toBe(UpdateResult.New); // a reused cookie starts over
+  });
+
+  it('asks the exclusion rule once per socket and never reports excluded sockets as closed', () => {
+    const c = new ConnectionCache();
+    let asked = 0;
+    const rule = () => {
+      asked++;
+      return true;
+    };
+    expect(c.update(msg(9n), rule)).toBe(UpdateResult.Excluded);
+    expect(c.update(msg(9n, { cwnd: 3 }), rule)).toBe(UpdateResult.Excluded);
+    expect(asked).toBe(1);
+    c.endCycle();
+    expect(c.endCycle()).toEqual([]);
+    expect(c.size).toBe(0);
+  });
+
+  it('deletes single entries from a chain', () => {
+    const c = new ConnectionCache();
+    c.update(msg(5n));
+    c.update(msg(0x1_0000_0005n));
+    expect(c.delete(5n)!.cookie).toBe(5n);
+    expect(c.get(0x1_0000_0005n)).toBeDefined();
+    expect(c.delete(5n)).toBeUndefined();
+    expect([...c.entries()]).toHaveLength(1);
+  });
+});
