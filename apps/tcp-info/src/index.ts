@@ -1,1 +1,4 @@
-export {};
+export * from './flags.js';
+export * from './config.js';
+export * from './daemon.js';
+export * from './metrics-server.js';

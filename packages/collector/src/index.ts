@@ -1,1 +1,2 @@
-export {};
+export * from './collector.js';
+export * from './ticker.js';

@@ -1,1 +1,5 @@
-export {};
+export * from './uuid.js';
+export * from './paths.js';
+export * from './events.js';
+export * from './saver.js';
+export * from './rate-limited-log.js';

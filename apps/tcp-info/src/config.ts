@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createAnonymizer, parseAnonymizationMethod, type Anonymizer } from '@tcpinfo/inetdiag';
+import { parseExclusionFlags, type ExclusionRules } from '@tcpinfo/netlink';
+import { defaultUuidPrefix, readUuidPrefixFile } from '@tcpinfo/saver';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+
+/** Every flag of the daemon: the original's, plus ours at the end. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'output', kind: 'string', default: '', help: 'Directory in which to put the resulting tree of data. Default is the current directory.' },
+  { name: 'reps', kind: 'int', default: '0', help: 'How many cycles should be recorded, 0 means continuous.' },
+  { name: 'uuid-prefix-file', kind: 'string', default: '', help: 'Read the UUID prefix from this file (its exact content). Default: <$POD_NAME or host name>_<boot time>_unsafe.' },
+  { name: 'tcpinfo.eventsocket', kind: 'string', default: '', help: 'Unix socket on which to announce connection opens and closes (empty: none).' },
+  { name: 'anonymize.ip', kind: 'string', default: 'none', help: 'IP anonymization in written records: none or netblock (IPv4 /24, IPv6 /48; local addresses kept).' },
+  { name: 'exclude-srcport', kind: 'list', default: '', help: 'Exclude snapshots with these local ports from saved archives.' },
+  { name: 'exclude-dstip', kind: 'list', default: '', help: 'Exclude snapshots with these remote IPs from saved archives.' },
+  { name: 'prometheusx.listen-address', kind: 'string', default: ':9990', help: 'Address on which to serve Prometheus metrics at /metrics.' },
+  { name: 'trace', kind: 'bool', default: 'false', help: "Accepted for compatibility with the Go original's tracing flag; has no effect." },
+  { name: 'poll-interval', kind: 'duration', default: '10ms', help: 'Polling period.' },
+  { name: 'rotation-interval', kind: 'duration', default: '10m', help: "Life of one file of a connection before the next file starts." },
+];
+
+/** The daemon's validated configuration. */
+export interface DaemonConfig {
+  readonly outputDir: string;
+  readonly reps: number;
+  readonly uuidPrefix: string;
+  readonly eventSocketPath: string;
+  readonly anonymizer: Anonymizer;
+  readonly exclude: ExclusionRules;
+  readonly warnings: readonly string[];
+  readonly listen: { readonly host: string | undefined; readonly port: number };
+  readonly pollIntervalMs: number;
+  readonly rotationMs: number;
+}
+
+/** Splits `host:port`, `:port`, `[v6]:port` (Go's net.SplitHostPort, port numeric). */
+export function parseListenAddress(text: string): { host: string | undefined; port: number } {
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text);
+  if (m === null) throw new UsageError(`invalid -prometheusx.listen-address "${text}": want host:port or :port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`invalid -prometheusx.listen-address "${text}": port out of range`);
+  const host = m[1] ?? m[2];
+  return { host: host === '' ? undefined : host, port };
+}
+
+export const HELP_INTRO = `tcp-info: polls the kernel over netlink (sock_diag) for the statistics of every
+TCP socket and writes one zstd-compressed JSONL file per connection.
+
+Usage: tcp-info [flags]
+
+Examples:
+  tcp-info -output=/var/spool/tcp-info -uuid-prefix-file=/var/local/uuid/prefix
+  OUTPUT=/data ANONYMIZE_IP=netblock tcp-info -prometheusx.listen-address=127.0.0.1:9990
+  tcp-info -reps=100 -output=/tmp/tcpinfo      # one second of data, then exit`;
+
+/** The help text. */
+export function helpText(): string {
+  return formatHelp(FLAGS, HELP_INTRO);
+}
+
+/**
+ * Turns argv and the environment into a configuration, doing every check that
+ * can fail before the daemon starts (UsageError: one line, exit 2). Creates the
+ * output directory.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DaemonConfig | 'help' {
+  const { values, help } = parseFlags(FLAGS, argv, env);
+  if (help) return 'help';
+  const reps = values.reps as number;
+  if (reps < 0) throw new UsageError(`invalid value ${reps} for -reps: must be 0 or more`);
+  let anonymizer: Anonymizer;
+  try {
+    anonymizer = createAnonymizer(parseAnonymizationMethod(values['anonymize.ip'] as string));
+  } catch (err) {
+    throw new UsageError(`invalid -anonymize.ip: ${(err as Error).message}`);
+  }
+  const listen = parseListenAddress(values['prometheusx.listen-address'] as string);
+  const pollIntervalMs = values['poll-interval'] as number;
+  if (!(pollIntervalMs > 0)) throw new UsageError('-poll-interval must be positive');
+  const rotationMs = values['rotation-interval'] as number;
+  if (!(rotationMs > 0)) throw new UsageError('-rotation-interval must be positive');
+
+  const prefixFile = values['uuid-prefix-file'] as string;
+  let uuidPrefix: string;
+  try {
+    uuidPrefix = prefixFile !== '' ? readUuidPrefixFile(prefixFile) : defaultUuidPrefix(env);
+  } catch (err) {
+    throw new UsageError(`-uuid-prefix-file: ${(err as Error).message}`);
+  }
+  const outputDir = resolve((values.output as string) || '.');
+  try {
+    mkdirSync(outputDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create -output directory ${outputDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
+  return {
+    outputDir,
+    reps,
+    uuidPrefix,
+    eventSocketPath: values['tcpinfo.eventsocket'] as string,
+    anonymizer,
+    exclude: rules,
+    warnings,
+    listen,
+    pollIntervalMs,
+    rotationMs,
+  };
+}

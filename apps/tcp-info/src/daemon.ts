@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import { Collector } from '@tcpinfo/collector';
+import { createMetrics } from '@tcpinfo/metrics';
+import { InetDiagSocket } from '@tcpinfo/netlink';
+import { Saver, type FlowEventSink } from '@tcpinfo/saver';
+import type { DaemonConfig } from './config.js';
+import { serveMetrics } from './metrics-server.js';
+
+/** A start-up failure after the configuration was accepted (exit 2). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Hooks for embedding and tests. */
+export interface DaemonHooks {
+  /** Where flow events go (the event socket server plugs in here). */
+  readonly events?: FlowEventSink;
+  readonly log?: (line: string) => void;
+  /** Stops the daemon (SIGTERM/SIGINT in the CLI). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the daemon until `reps` cycles ran or `signal` aborts: metrics server,
+ * netlink socket, collector and saver. Resolves after every file is written.
+ */
+export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): Promise<void> {
+  const log = hooks.log ?? ((line: string) => console.error(line));
+  for (const w of config.warnings) log(`tcp-info: ${w}`);
+  const metrics = createMetrics();
+  let server: Server;
+  try {
+    server = await serveMetrics(metrics.registry, config.listen.host, config.listen.port);
+  } catch (err) {
+    throw new StartupError(`cannot serve metrics on ${config.listen.host ?? ''}:${config.listen.port}: ${(err as Error).message}`);
+  }
+  let socket: InetDiagSocket;
+  try {
+    socket = InetDiagSocket.open();
+  } catch (err) {
+    server.close();
+    throw new StartupError(`cannot open the sock_diag netlink socket: ${(err as Error).message}`);
+  }
+  const saver = new Saver({
+    outputDir: config.outputDir,
+    uuidPrefix: config.uuidPrefix,
+    metrics,
+    rotationMs: config.rotationMs,
+    log,
+    ...(hooks.events ? { events: hooks.events } : {}),
+  });
+  const collector = new Collector({
+    saver,
+    metrics,
+    exclude: config.exclude,
+    anonymizer: config.anonymizer,
+    intervalMs: config.pollIntervalMs,
+    reps: config.reps,
+    socket,
+    log,
+  });
+  try {
+    await collector.run(hooks.signal);
+  } finally {
+    socket.close();
+    server.close();
+    server.closeAllConnections?.();
+  }
+}

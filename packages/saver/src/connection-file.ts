@@ -1,0 +1,41 @@
+import type { GoTime } from '@tcpinfo/netlink';
+
+/** A compressed frame waiting for (or retrying) its write. */
+export interface PendingFrame {
+  readonly path: string;
+  readonly bytes: Buffer;
+  /** Records in the frame (header lines excluded), for the dropped-records metric. */
+  readonly records: number;
+}
+
+/** The saver's state of one connection: its current file and what is not yet on disk. */
+export class ConnectionFile {
+  /** Sequence number of the next file. */
+  nextSequence = 0;
+  /** The file being written, undefined before the first record and after rotation or close. */
+  path: string | undefined = undefined;
+  /** Wall-clock time (ms) after which the next record starts a new file. */
+  expiresAt: number;
+  /** JSON lines (with newlines) not yet compressed. */
+  lines: string[] = [];
+  /** Records among `lines`. */
+  lineRecords = 0;
+  /** When `lines` became non-empty (ms), for the flush deadline. */
+  dirtySince = 0;
+  /** Frames compressed but not yet written (in order). */
+  frames: PendingFrame[] = [];
+  /** The write in progress, if any (writes of one connection are sequential). */
+  writing: Promise<void> | undefined = undefined;
+  /** The connection has closed: flush and forget. */
+  closed = false;
+
+  constructor(
+    readonly uuid: string,
+    /** Timestamp of the connection's first snapshot. */
+    readonly startTime: GoTime,
+    firstSeenMs: number,
+    rotationMs: number,
+  ) {
+    this.expiresAt = firstSeenMs + rotationMs;
+  }
+}
