@@ -1,8 +1,27 @@
 import type { GoTime } from '@tcpinfo/netlink';
 
+/** One file of a connection as the saver has written it so far. */
+export class FileProgress {
+  /** Size the saver last wrote successfully: anything beyond is a torn write. */
+  sizeOnDisk = 0;
+  /** Complete frames in the file. */
+  framesOnDisk = 0;
+  /** Frames queued for this file and not yet written. */
+  framesQueued = 0;
+  /** No more frames will come (rotated away or connection closed). */
+  finished = false;
+
+  constructor(
+    /** Absolute path. */
+    readonly path: string,
+    /** The header record line (with newline), rewritten if the file vanishes. */
+    readonly headerLine: string,
+  ) {}
+}
+
 /** A compressed frame waiting for (or retrying) its write. */
 export interface PendingFrame {
-  readonly path: string;
+  readonly file: FileProgress;
   readonly bytes: Buffer;
   /** Records in the frame (header lines excluded), for the dropped-records metric. */
   readonly records: number;
@@ -13,7 +32,7 @@ export class ConnectionFile {
   /** Sequence number of the next file. */
   nextSequence = 0;
   /** The file being written, undefined before the first record and after rotation or close. */
-  path: string | undefined = undefined;
+  file: FileProgress | undefined = undefined;
   /** Wall-clock time (ms) after which the next record starts a new file. */
   expiresAt: number;
   /** JSON lines (with newlines) not yet compressed. */
@@ -26,6 +45,8 @@ export class ConnectionFile {
   frames: PendingFrame[] = [];
   /** The write in progress, if any (writes of one connection are sequential). */
   writing: Promise<void> | undefined = undefined;
+  /** After a failed write, not retried before this time (ms). */
+  retryAt = 0;
   /** The connection has closed: flush and forget. */
   closed = false;
 

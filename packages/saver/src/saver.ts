@@ -1,10 +1,11 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
-import { ConnectionFile, type PendingFrame } from './connection-file.js';
+import { compactFile } from './compaction.js';
+import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
 import type { FlowEventSink } from './events.js';
+import { appendFrames } from './frame-file.js';
 import { connectionFilePath, datePath } from './paths.js';
 import { rateLimitedLog } from './rate-limited-log.js';
 import { uuidFromCookie } from './uuid.js';
@@ -25,10 +26,23 @@ export interface SaverOptions {
    * well within a second.
    */
   readonly flushAfterMs?: number;
-  /** Most compressed bytes waiting for the disk before new frames are dropped (default 64 MiB). */
+  /**
+   * Most compressed bytes waiting for the disk (default 64 MiB). When a new
+   * frame would exceed it, the frame is dropped: its records are counted in
+   * `tcpinfo_dropped_records_total{reason="write_queue_full"}` and the file
+   * stays valid (it just misses those snapshots). Polling never waits.
+   */
   readonly maxPendingBytes?: number;
+  /** Files written at the same time (default 64): bounds libuv's queue and open descriptors. */
+  readonly maxConcurrentWrites?: number;
   /** zstd level (default 3, as the original's zstd processes). */
   readonly compressionLevel?: number;
+  /**
+   * Rewrite each finished file of several frames as one frame (default true):
+   * per-second frames compress 3–18 times worse than one stream, compaction
+   * brings files back to the original's `zstd -3` size. See compaction.ts.
+   */
+  readonly compact?: boolean;
   /** Wall clock in ms (tests inject one). */
   readonly now?: () => number;
   /** Log sink (default: console.error). */
@@ -45,13 +59,28 @@ export interface ConnectionKey {
   state: unknown;
 }
 
+/** Counters of a saver, for logs, tests and benchmarks. */
+export interface SaverStats {
+  filesStarted: number;
+  framesWritten: number;
+  bytesWritten: number;
+  writeErrors: number;
+  recordsDropped: number;
+  filesCompacted: number;
+  compactionsSkipped: number;
+}
+
 /**
  * Writes each connection's records into its own zstd-compressed JSONL files
  * (SPEC §5): date directories, header records, 10-minute rotation. Never blocks
  * the caller on the disk: records are buffered per connection, compressed into a
  * complete zstd frame at most `flushAfterMs` later (from {@link tick}), and
- * appended asynchronously; a failed write is counted, logged at most once a
- * second and retried on later ticks, so writing resumes when the disk recovers.
+ * appended asynchronously (open, append, close: no descriptor is held per
+ * connection). A torn write (ENOSPC mid-frame) is cut off before the retry, a
+ * file deleted under us starts again with its header; failures are counted in
+ * `tcpinfo_error_total`, logged at most once a second and retried a second
+ * later, so writing resumes when the disk recovers. Finished files of several
+ * frames are compacted into one frame in the background.
  */
 export class Saver {
   readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events'>> & Pick<SaverOptions, 'metrics' | 'events'>;
@@ -60,17 +89,27 @@ export class Saver {
   readonly #dirty = new Set<ConnectionFile>();
   /** Connections with frames waiting to be written or retried. */
   readonly #unwritten = new Set<ConnectionFile>();
-  readonly #madeDirs = new Map<string, Promise<unknown>>();
   readonly #logError: (line: string) => void;
+  readonly #compactionQueue: string[] = [];
+  #compaction: Promise<void> | undefined;
+  #compactionAbort: AbortController | undefined;
+  #closing = false;
   #pendingBytes = 0;
+  #writes = 0;
   #open = 0;
+  readonly stats: SaverStats = {
+    filesStarted: 0, framesWritten: 0, bytesWritten: 0, writeErrors: 0,
+    recordsDropped: 0, filesCompacted: 0, compactionsSkipped: 0,
+  };
 
   constructor(options: SaverOptions) {
     this.#opts = {
       rotationMs: 10 * 60 * 1000,
       flushAfterMs: 500,
       maxPendingBytes: 64 * 1024 * 1024,
+      maxConcurrentWrites: 64,
       compressionLevel: 3,
+      compact: true,
       now: Date.now,
       log: (line) => console.error(line),
       ...options,
@@ -91,31 +130,39 @@ export class Saver {
 
   /**
    * Queues a snapshot of a connection (a changed or first snapshot). The first
-   * one opens the connection (and announces it); a snapshot after the file's
-   * expiry starts the next file.
+   * one opens the connection (and announces it with the un-anonymized
+   * `rawIdm`); a snapshot after the file's expiry starts the next file.
    */
   write(key: ConnectionKey, record: ArchivalRecord, rawIdm: Uint8Array): void {
+    this.writeLine(key, record.toJSONLine(), record.timestamp, rawIdm);
+  }
+
+  /** {@link write} with the record already encoded (`line`, no newline) and its timestamp. */
+  writeLine(key: ConnectionKey, line: string, timestamp: GoTime, rawIdm: Uint8Array): void {
     const now = this.#opts.now();
     let conn = key.state as ConnectionFile | undefined;
     if (conn === undefined) {
       const uuid = uuidFromCookie(this.#opts.uuidPrefix, key.hi, key.lo);
-      conn = new ConnectionFile(uuid, record.timestamp, now, this.#opts.rotationMs);
+      conn = new ConnectionFile(uuid, timestamp, now, this.#opts.rotationMs);
       key.state = conn;
       this.#open++;
       this.#opts.metrics?.openConnections.inc();
-      this.#opts.events?.onFlowEvent({ kind: 'open', timestamp: record.timestamp, uuid, id: Uint8Array.from(rawIdm) });
+      this.#opts.metrics?.flowEvents.labels('open').inc();
+      this.#opts.events?.onFlowEvent({ kind: 'open', timestamp, uuid, id: Uint8Array.prototype.slice.call(rawIdm, 0, 72) });
     }
-    if (conn.path !== undefined && now > conn.expiresAt) {
-      this.#compress(conn); // the rest of the old file
-      conn.path = undefined;
+    if (conn.file !== undefined && now > conn.expiresAt) {
+      // Rotation: the rest of the old file goes out now, then it is finished.
+      this.#compress(conn);
+      this.#finishFile(conn, conn.file);
+      conn.file = undefined;
       conn.expiresAt += this.#opts.rotationMs;
     }
-    if (conn.path === undefined) this.#startFile(conn, now);
-    this.#queueLine(conn, record.toJSONLine(), 1);
+    if (conn.file === undefined) this.#startFile(conn, now);
+    this.#queueLine(conn, line, 1);
     this.#opts.metrics?.snapshots.inc();
   }
 
-  /** The connection has closed: announce it and flush its file now. */
+  /** The connection has closed: announce it, flush its file now, then compact it. */
   close(key: ConnectionKey, timestamp: GoTime): void {
     const conn = key.state as ConnectionFile | undefined;
     if (conn === undefined || conn.closed) return;
@@ -123,47 +170,85 @@ export class Saver {
     key.state = undefined;
     this.#open--;
     this.#opts.metrics?.openConnections.dec();
+    this.#opts.metrics?.flowEvents.labels('close').inc();
     this.#opts.events?.onFlowEvent({ kind: 'close', timestamp, uuid: conn.uuid });
     this.#compress(conn);
+    if (conn.file !== undefined) this.#finishFile(conn, conn.file);
+    conn.file = undefined;
   }
 
   /**
    * Compresses the lines of connections whose oldest line is due, and retries
-   * failed writes. Call after every polling cycle; cheap when nothing is due.
+   * failed writes whose pause is over. Call after every polling cycle; cheap
+   * when nothing is due.
    */
   tick(): void {
-    const due = this.#opts.now() - this.#opts.flushAfterMs;
+    const now = this.#opts.now();
+    const due = now - this.#opts.flushAfterMs;
     for (const conn of this.#dirty) {
       if (conn.dirtySince > due) break;
       this.#compress(conn);
     }
-    for (const conn of this.#unwritten) if (conn.writing === undefined) this.#startWriting(conn);
+    if (this.#writes < this.#opts.maxConcurrentWrites) {
+      for (const conn of this.#unwritten) {
+        if (this.#writes >= this.#opts.maxConcurrentWrites) break;
+        if (conn.writing === undefined && conn.retryAt <= now) this.#startWriting(conn);
+      }
+    }
+  }
+
+  /**
+   * Compresses every buffered line and resolves once every frame is written
+   * (or failed once). For tests and benchmarks; the daemon relies on {@link tick}.
+   */
+  async flush(): Promise<void> {
+    for (const conn of [...this.#dirty]) this.#compress(conn);
+    for (;;) {
+      for (const conn of this.#unwritten) if (conn.writing === undefined && this.#writes < this.#opts.maxConcurrentWrites) this.#startWriting(conn);
+      const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
+      if (writing.length === 0) return;
+      await Promise.all(writing);
+      if ([...this.#unwritten].every((c) => c.retryAt > this.#opts.now())) return;
+    }
   }
 
   /**
    * Closes every connection (announcing each), compresses everything and waits
    * for every write; failed writes are retried until `deadlineMs` has passed.
+   * Then compacts finished files for what remains of `compactionBudgetMs`
+   * (default 1000 ms from the call): files not compacted by then stay valid
+   * multi-frame files.
    */
-  async closeAll(timestamp: GoTime = GoTime.now(), keys: Iterable<ConnectionKey> = [], deadlineMs = 1500): Promise<void> {
+  async closeAll(timestamp: GoTime = GoTime.now(), keys: Iterable<ConnectionKey> = [], deadlineMs = 1500, compactionBudgetMs = 1000): Promise<void> {
+    const start = Date.now();
+    this.#closing = true;
     for (const key of keys) this.close(key, timestamp);
     for (const conn of [...this.#dirty]) this.#compress(conn);
-    const end = this.#opts.now() + deadlineMs;
+    const end = start + deadlineMs;
     for (;;) {
-      for (const conn of this.#unwritten) if (conn.writing === undefined) this.#startWriting(conn);
+      for (const conn of this.#unwritten) {
+        if (conn.writing === undefined && this.#writes < this.#opts.maxConcurrentWrites) {
+          conn.retryAt = 0;
+          this.#startWriting(conn);
+        }
+      }
       const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
-      if (writing.length === 0 || this.#opts.now() > end) break;
-      await Promise.race([Promise.all(writing), new Promise((r) => setTimeout(r, 50))]);
+      if (this.#unwritten.size === 0 || Date.now() > end) break;
+      await Promise.race([Promise.any(writing.length > 0 ? writing : [Promise.resolve()]), new Promise((r) => setTimeout(r, 50))]);
     }
     if (this.#pendingBytes > 0) this.#opts.log(`tcp-info: ${this.#pendingBytes} compressed bytes could not be written at exit`);
+    await this.#drainCompaction(start + compactionBudgetMs);
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
     const seq = conn.nextSequence++;
     // The first file is dated by the connection's start, later ones by when they open.
-    const dateMs = seq === 0 ? Number(conn.startTime.unixNanos / 1_000_000n) : now;
-    conn.path = join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
-    const header = new ArchivalRecord({ metadata: { UUID: conn.uuid, Sequence: seq, StartTime: conn.startTime } });
-    this.#queueLine(conn, header.toJSONLine(), 0);
+    const dateMs = seq === 0 ? conn.startTime.unixMillis() : now;
+    const path = join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
+    const header = new ArchivalRecord({ metadata: { UUID: conn.uuid, Sequence: seq, StartTime: conn.startTime } }).toJSONLine() + '\n';
+    conn.file = new FileProgress(path, header);
+    this.#queueLine(conn, header.slice(0, -1), 0);
+    this.stats.filesStarted++;
     this.#opts.metrics?.newFiles.inc();
   }
 
@@ -179,57 +264,122 @@ export class Saver {
   /** Turns a connection's lines into one complete zstd frame and queues its write. */
   #compress(conn: ConnectionFile): void {
     this.#dirty.delete(conn);
-    if (conn.lines.length === 0 || conn.path === undefined) return;
+    const file = conn.file;
+    if (conn.lines.length === 0 || file === undefined) return;
     const bytes = this.#compressor.compress(Buffer.from(conn.lines.join(''), 'utf8'));
-    const frame: PendingFrame = { path: conn.path, bytes, records: conn.lineRecords };
+    const frame: PendingFrame = { file, bytes, records: conn.lineRecords };
     conn.lines = [];
     conn.lineRecords = 0;
     if (this.#pendingBytes + bytes.length > this.#opts.maxPendingBytes) {
+      this.stats.recordsDropped += frame.records;
       this.#opts.metrics?.droppedRecords.labels('write_queue_full').inc(frame.records);
       this.#logError(`tcp-info: write queue full (${this.#pendingBytes} bytes): dropped ${frame.records} record(s) of ${conn.uuid}`);
       return;
     }
     this.#pendingBytes += bytes.length;
     this.#opts.metrics?.pendingWriteBytes.set(this.#pendingBytes);
+    file.framesQueued++;
     conn.frames.push(frame);
     this.#unwritten.add(conn);
-    if (conn.writing === undefined) this.#startWriting(conn);
+    if (conn.writing === undefined && conn.retryAt <= this.#opts.now() && this.#writes < this.#opts.maxConcurrentWrites) {
+      this.#startWriting(conn);
+    }
+  }
+
+  #finishFile(conn: ConnectionFile, file: FileProgress): void {
+    file.finished = true;
+    if (file.framesQueued === 0 && conn.writing === undefined) this.#fileDone(file);
   }
 
   #startWriting(conn: ConnectionFile): void {
+    this.#writes++;
     conn.writing = this.#writeFrames(conn).finally(() => {
+      this.#writes--;
       conn.writing = undefined;
     });
   }
 
-  /** Writes a connection's frames in order; stops at the first failure (retried by a later tick). */
+  /** Writes a connection's frames in order, batching those of one file; stops at the first failure. */
   async #writeFrames(conn: ConnectionFile): Promise<void> {
     while (conn.frames.length > 0) {
-      const frame = conn.frames[0]!;
+      const file = conn.frames[0]!.file;
+      let n = 1;
+      while (n < conn.frames.length && conn.frames[n]!.file === file) n++;
+      const batch = conn.frames.slice(0, n);
+      const bytes = n === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((f) => f.bytes));
       try {
-        await this.#ensureDir(dirname(frame.path));
-        await appendFile(frame.path, frame.bytes);
+        const result = await appendFrames(file.path, bytes, file.sizeOnDisk, () =>
+          this.#compressor.compress(Buffer.from(file.headerLine, 'utf8')),
+        );
+        if (result.restarted) {
+          file.framesOnDisk = 1;
+          this.#opts.metrics?.errors.labels('file_vanished').inc();
+          this.#logError(`tcp-info: ${file.path} vanished or shrank under us; started it again with its header`);
+        }
+        file.sizeOnDisk = result.size;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ENOENT') this.#madeDirs.delete(dirname(frame.path)); // directory removed under us: make it again
+        this.stats.writeErrors++;
+        conn.retryAt = this.#opts.now() + 1000;
         this.#opts.metrics?.errors.labels(`write_${e.code ?? 'unknown'}`).inc();
-        this.#logError(`tcp-info: writing ${frame.path}: ${e.message}; will retry`);
+        this.#logError(`tcp-info: writing ${file.path}: ${e.message}; will retry`);
         return;
       }
-      conn.frames.shift();
-      this.#pendingBytes -= frame.bytes.length;
+      conn.frames.splice(0, n);
+      file.framesOnDisk += n;
+      file.framesQueued -= n;
+      this.stats.framesWritten += n;
+      this.stats.bytesWritten += bytes.length;
+      this.#pendingBytes -= bytes.length;
       this.#opts.metrics?.pendingWriteBytes.set(this.#pendingBytes);
+      if (file.finished && file.framesQueued === 0) this.#fileDone(file);
     }
     this.#unwritten.delete(conn);
   }
 
-  #ensureDir(dir: string): Promise<unknown> {
-    let made = this.#madeDirs.get(dir);
-    if (made === undefined) {
-      made = mkdir(dir, { recursive: true });
-      this.#madeDirs.set(dir, made);
-      made.catch(() => this.#madeDirs.delete(dir));
+  #fileDone(file: FileProgress): void {
+    if (!this.#opts.compact || file.framesOnDisk < 2) return;
+    this.#compactionQueue.push(file.path);
+    if (this.#compaction === undefined && !this.#closing) this.#compaction = this.#compactQueued(Infinity);
+  }
+
+  /** Compacts queued files one at a time (one zstd context: bounded memory), until `deadline`. */
+  async #compactQueued(deadline: number): Promise<void> {
+    try {
+      let path: string | undefined;
+      while (Date.now() < deadline && (path = this.#compactionQueue.shift()) !== undefined) {
+        const abort = new AbortController();
+        this.#compactionAbort = abort;
+        try {
+          await compactFile(path, this.#opts.compressionLevel, abort.signal);
+          this.stats.filesCompacted++;
+        } catch (err) {
+          if (abort.signal.aborted) {
+            this.stats.compactionsSkipped++;
+          } else {
+            this.#opts.metrics?.errors.labels('compaction').inc();
+            this.#logError(`tcp-info: compacting ${path}: ${(err as Error).message} (the file stays as written)`);
+          }
+        }
+      }
+    } finally {
+      this.#compactionAbort = undefined;
+      this.#compaction = undefined;
     }
-    return made;
+  }
+
+  async #drainCompaction(deadline: number): Promise<void> {
+    const timer = setTimeout(() => this.#compactionAbort?.abort(), Math.max(0, deadline - Date.now()));
+    try {
+      if (this.#compaction !== undefined) await this.#compaction;
+      if (this.#compactionQueue.length > 0 && Date.now() < deadline) {
+        this.#compaction = this.#compactQueued(deadline);
+        await this.#compaction;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    this.stats.compactionsSkipped += this.#compactionQueue.length;
+    this.#compactionQueue.length = 0;
   }
 }
