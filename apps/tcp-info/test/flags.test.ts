@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envName, FLAGS, helpText, loadConfig, parseDuration, parseFlags, parseListenAddress, UsageError } from '../src/index.js';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseFlags(FLAGS, argv, env).values;
+
+describe('Go-style flags (SPEC §9)', () => {
+  it.each([
+    [['-output=/d'], '/d'],
+    [['--output=/d'], '/d'],
+    [['-output', '/d'], '/d'],
+    [['--output', '/d'], '/d'],
+  ])('%j sets output', (argv, want) => {
+    expect(parse(argv).output).toBe(want);
+  });
+
+  it('reads every flag from its environment variable; an explicit flag wins', () => {
+    expect(envName('tcpinfo.eventsocket')).toBe('TCPINFO_EVENTSOCKET');
+    expect(envName('prometheusx.listen-address')).toBe('PROMETHEUSX_LISTEN_ADDRESS');
+    expect(envName('uuid-prefix-file')).toBe('UUID_PREFIX_FILE');
+    const env = { OUTPUT: '/env', REPS: '5', ANONYMIZE_IP: 'netblock', EXCLUDE_SRCPORT: '22,80' };
+    expect(parse([], env)).toMatchObject({ output: '/env', reps: 5, 'anonymize.ip': 'netblock', 'exclude-srcport': ['22', '80'] });
+    expect(parse(['-output=/flag'], env).output).toBe('/flag');
+  });
+
+  it('repeats and comma-splits list flags', () => {
+    expect(parse(['-exclude-dstip=192.0.2.1,192.0.2.2', '--exclude-dstip', '2001:db8::1'])['exclude-dstip']).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '2001:db8::1',
+    ]);
+  });
+
+  it('has the defaults of the original', () => {
+    expect(parse([])).toMatchObject({ output: '', reps: 0, 'anonymize.ip': 'none', 'prometheusx.listen-address': ':9990', 'poll-interval': 10 });
+  });
+
+  it('takes booleans Go-style', () => {
+    expect(parse(['-trace']).trace).toBe(true);
+    expect(parse(['-trace=false']).trace).toBe(false);
+  });
+
+  it.each([
+    [['-nope'], 'flag provided but not defined: -nope'],
+    [['-reps=abc'], 'invalid value "abc" for flag -reps: not an integer'],
+    [['-output'], 'flag needs an argument: -output'],
+    [['stray'], 'unexpected argument "stray"'],
+    [['-poll-interval=fast'], 'not a duration'],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parse(argv)).toThrow(UsageError);
+    expect(() => parse(argv)).toThrow(message);
+  });
+
+  it('parses Go durations and listen addresses', () => {
+    expect(parseDuration('10ms')).toBe(10);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('1h2m')).toBe(3_720_000);
+    expect(parseDuration('250us')).toBe(0.25);
+    expect(() => parseDuration('10')).toThrow(UsageError);
+    expect(parseListenAddress(':9990')).toEqual({ host: undefined, port: 9990 });
+    expect(parseListenAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseListenAddress('[::1]:9990')).toEqual({ host: '::1', port: 9990 });
+    expect(() => parseListenAddress(':abc')).toThrow(UsageError);
+    expect(() => parseListenAddress(':70000')).toThrow(UsageError);
+  });
+
+  it('validates values before anything starts', () => {
+    expect(() => loadConfig(['-anonymize.ip=foo', '-output=/tmp/tcpinfo-flags-test'], {})).toThrow(/anonymize.ip/);
+    expect(() => loadConfig(['-uuid-prefix-file=/nonexistent/prefix', '-output=/tmp/tcpinfo-flags-test'], {})).toThrow(/ENOENT/);
+    // A path below a regular file cannot be created (ENOTDIR). (Not /proc: Node's
+    // recursive mkdirSync never returns there, as the kernel answers ENOENT.)
+    const file = join(mkdtempSync(join(tmpdir(), 'tcpinfo-flags-')), 'file');
+    writeFileSync(file, '');
+    expect(() => loadConfig([`-output=${file}/sub`], {})).toThrow(/cannot create -output directory .*ENOTDIR/);
+    expect(() => loadConfig(['-reps=-1'], {})).toThrow(/-reps/);
+    expect(loadConfig(['--help'], {})).toBe('help');
+  });
+
+  it('keeps going with a warning for exclusion values that do not parse (SPEC §6)', () => {
+    const config = loadConfig(['-exclude-srcport=22,notaport', '-exclude-dstip=nope', '-output=/tmp/tcpinfo-flags-test'], {});
+    expect(config).not.toBe('help');
+    if (config !== 'help') expect(config.warnings).toHaveLength(2);
+  });
+
+  it('--help lists every flag with its environment variable', () => {
+    const text = helpText();
+    for (const f of FLAGS) {
+      expect(text).toContain(`-${f.name}`);
+      expect(text).toContain(`env ${envName(f.name)}`);
+    }
+  });
+});
