@@ -1,0 +1,52 @@
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The built daemon: child processes cannot run TypeScript under Node 20. */
+export const DAEMON_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const CONN_FIXTURE = fileURLToPath(new URL('../../../packages/testing/src/conn-fixture.mjs', import.meta.url));
+
+/** Resolves with the first stdout line of a child (the fixture's connection list). */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+}
+
+/** Resolves with the exit code once the child exits. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Every `*.jsonl.zst` below `dir`, relative paths, sorted. */
+export function archiveFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p, rel ? `${rel}/${name}` : name);
+      else if (name.endsWith('.jsonl.zst')) found.push(rel ? `${rel}/${name}` : name);
+    }
+  };
+  walk(dir, '');
+  return found.sort();
+}
+
+/** The JSONL lines of a file, after `zstd -t` accepted it. */
+export function zstLines(path: string): string[] {
+  execFileSync('zstd', ['-t', '-q', path]);
+  const text = execFileSync('zstd', ['-dc', path], { encoding: 'utf8' });
+  if (!text.endsWith('\n')) throw new Error(`${path} does not end with a newline`);
+  return text.split('\n').slice(0, -1);
+}
+
+/** Runs the built daemon with `args` (outside any namespace) and returns status and stderr. */
+export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, [DAEMON_BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 20_000 });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
