@@ -1,1 +1,3 @@
-export {};
+export * from './columns.js';
+export * from './convert.js';
+export * from './progress.js';

@@ -1,0 +1,127 @@
+import { statSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { readSnapshots, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
+import { csvField, EXTRA_COLUMNS, ORIGINAL_COLUMNS, type Column } from './columns.js';
+
+/** Options of {@link convert}. */
+export interface ConvertOptions {
+  /** File paths; `-` (or no path at all) means standard input. */
+  readonly inputs: readonly string[];
+  readonly output: Writable;
+  /** `original` (default): the original's 105 columns; `all`: plus the fields it cannot show. */
+  readonly columns?: 'original' | 'all';
+  /** `csv` (default) or `jsonl` (the decoded snapshots, bigints as decimal strings). */
+  readonly format?: 'csv' | 'jsonl';
+  /** Skip lines that are not ArchivalRecords (counted) instead of failing. */
+  readonly skipInvalid?: boolean;
+  /** Standard input (default process.stdin). */
+  readonly stdin?: Readable;
+  /** Progress: bytes of input read so far and the total (files only). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link convert} did. */
+export interface ConvertResult {
+  readonly rows: number;
+  readonly skipped: number;
+  /** The first few skipped lines' errors (file:line: reason). */
+  readonly skippedExamples: readonly string[];
+}
+
+/** Writes strings to a stream in large chunks, respecting backpressure. */
+class ChunkedWriter {
+  #buf = '';
+  constructor(private readonly out: Writable) {}
+  async write(text: string): Promise<void> {
+    this.#buf += text;
+    if (this.#buf.length >= 64 * 1024) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#buf === '') return;
+    const chunk = this.#buf;
+    this.#buf = '';
+    if (!this.out.write(chunk)) await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.out.once('error', onError);
+      this.out.once('drain', () => {
+        this.out.off('error', onError);
+        resolve();
+      });
+    });
+  }
+}
+
+/** A snapshot as plain JSON: bigints as decimal strings, bytes as base64, the raw record left out. */
+export function snapshotToJson(metadata: unknown, s: Snapshot): string {
+  const { record: _record, otherAttributes, ...rest } = s;
+  const plain: Record<string, unknown> = { ...rest };
+  if (otherAttributes !== undefined) plain.otherAttributes = Object.fromEntries([...otherAttributes].map(([t, v]) => [t, Buffer.from(v).toString('base64')]));
+  if (metadata !== undefined) plain.metadata = metadata;
+  return JSON.stringify(plain, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (v !== null && typeof v === 'object' && 'unixNanos' in v && typeof (v as { toString(): string }).toString === 'function') return String(v);
+    return v;
+  });
+}
+
+/**
+ * Converts tcp-info JSONL (plain or .zst) to CSV (or decoded JSONL), streaming:
+ * one header line for all inputs, a row per record. Throws a
+ * {@link TcpInfoReadError} (with file and line) for unreadable input or, without
+ * `skipInvalid`, a line that is not an ArchivalRecord; rows before it are written.
+ */
+export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const columns: readonly Column[] = options.columns === 'all' ? [...ORIGINAL_COLUMNS, ...EXTRA_COLUMNS] : ORIGINAL_COLUMNS;
+  const jsonl = options.format === 'jsonl';
+  const out = new ChunkedWriter(options.output);
+  const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
+  let skipped = 0;
+  const skippedExamples: string[] = [];
+  const onInvalid = options.skipInvalid
+    ? (e: TcpInfoReadError) => {
+        skipped++;
+        if (skippedExamples.length < 5) skippedExamples.push(e.message);
+      }
+    : undefined;
+  let total = 0;
+  if (options.onProgress) {
+    for (const p of inputs) if (p !== '-') total += statSafe(p);
+  }
+  let doneBefore = 0;
+  if (!jsonl) await out.write(columns.map((c) => csvField(c.name)).join(',') + '\n');
+  let rows = 0;
+  for (const path of inputs) {
+    const isStdin = path === '-';
+    const input = isStdin ? (options.stdin ?? process.stdin) : path;
+    const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
+    for await (const { metadata, snapshot } of readSnapshots(input, {
+      sourceName: isStdin ? '<stdin>' : path,
+      ...(onInvalid ? { onInvalid } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    })) {
+      if (jsonl) {
+        await out.write(snapshotToJson(metadata, snapshot) + '\n');
+      } else {
+        let line = '';
+        for (let i = 0; i < columns.length; i++) {
+          if (i > 0) line += ',';
+          line += csvField(columns[i]!.value(snapshot));
+        }
+        await out.write(line + '\n');
+      }
+      rows++;
+    }
+    if (!isStdin) doneBefore += statSafe(path);
+  }
+  await out.flush();
+  return { rows, skipped, skippedExamples };
+}
+
+function statSafe(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // reported as unreadable when opened
+  }
+}

@@ -1,0 +1,178 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { DecompressStream } from 'zstd-napi';
+import { TcpInfoReadError } from './errors.js';
+
+/** What the readers accept: a file path, a readable stream, or bytes. */
+export type Input = string | Readable | Uint8Array;
+
+/** Options of the readers. */
+export interface ReadOptions {
+  /** Name used in error messages (default: the path, `<stdin>` for process.stdin, else `<stream>` / `<buffer>`). */
+  readonly sourceName?: string;
+  /** Longest line accepted, in bytes (default 64 MiB; the original's lines are a few KB). */
+  readonly maxLineLength?: number;
+  /** Called with the number of input bytes consumed so far (compressed bytes for .zst), for progress bars. */
+  readonly onProgress?: (bytesRead: number) => void;
+}
+
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+function nameOf(input: Input, options: ReadOptions): string {
+  if (options.sourceName !== undefined) return options.sourceName;
+  if (typeof input === 'string') return input;
+  if (input === process.stdin) return '<stdin>';
+  return input instanceof Readable ? '<stream>' : '<buffer>';
+}
+
+/** The raw byte chunks of an input, with `.zst` (by magic number) decompressed on the fly. */
+async function* chunksOf(input: Input, source: string, onProgress?: (n: number) => void): AsyncGenerator<Buffer> {
+  const raw: AsyncIterable<Buffer> =
+    typeof input === 'string'
+      ? createReadStream(input)
+      : input instanceof Readable
+        ? input
+        : Readable.from([Buffer.from(input.buffer, input.byteOffset, input.byteLength)]);
+  const it = raw[Symbol.asyncIterator]();
+  let consumed = 0;
+  // Peek at the first bytes (they may come in several tiny chunks) for the zstd magic.
+  const head: Buffer[] = [];
+  let headLen = 0;
+  try {
+    while (headLen < 4) {
+      const r = await it.next();
+      if (r.done) break;
+      const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+      head.push(chunk);
+      headLen += chunk.length;
+    }
+  } catch (err) {
+    throw unreadable(source, err);
+  }
+  const first = Buffer.concat(head);
+  const isZstd = first.length >= 4 && ZSTD_MAGIC.every((b, i) => first[i] === b);
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (first.length > 0) {
+      consumed += first.length;
+      onProgress?.(consumed);
+      yield first;
+    }
+    try {
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+        consumed += chunk.length;
+        onProgress?.(consumed);
+        yield chunk;
+      }
+    } catch (err) {
+      throw unreadable(source, err);
+    }
+  }
+  if (!isZstd) {
+    yield* rest();
+    return;
+  }
+  yield* decompress(rest(), source);
+}
+
+function unreadable(source: string, err: unknown): TcpInfoReadError {
+  const e = err as NodeJS.ErrnoException;
+  return new TcpInfoReadError('UNREADABLE', source, 0, e.code ? `cannot read: ${e.code}` : `cannot read: ${e.message}`);
+}
+
+/**
+ * Decompresses a stream of zstd frames, yielding output as it comes. At the end
+ * of a cut-off frame every complete byte decoded so far has been yielded, then
+ * TRUNCATED_ZSTD is thrown.
+ */
+async function* decompress(compressed: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
+  const stream = new DecompressStream();
+  const out: Buffer[] = [];
+  let error: Error | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  stream.on('data', (b: Buffer) => {
+    out.push(b);
+    wake?.();
+  });
+  stream.on('error', (e: Error) => {
+    error = e;
+    wake?.();
+  });
+  stream.on('end', () => {
+    ended = true;
+    wake?.();
+  });
+  const feed = (async () => {
+    for await (const chunk of compressed) {
+      if (error) return;
+      if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', r));
+    }
+    stream.end();
+  })().catch((e: Error) => {
+    error = e;
+    wake?.();
+  });
+  for (;;) {
+    while (out.length > 0) yield out.shift()!;
+    if (error) break;
+    if (ended) break;
+    await new Promise<void>((r) => (wake = r));
+    wake = undefined;
+  }
+  await feed;
+  while (out.length > 0) yield out.shift()!;
+  if (error) {
+    if (error instanceof TcpInfoReadError) throw error;
+    const truncated = /truncat|incomplete|premature|unexpected end/i.test(error.message);
+    throw new TcpInfoReadError(truncated ? 'TRUNCATED_ZSTD' : 'BAD_ZSTD', source, 0, `${truncated ? 'zstd data cut off' : 'corrupt zstd data'}: ${error.message}`);
+  }
+}
+
+/** One line of an input, without its newline, with its 1-based number. */
+export interface InputLine {
+  readonly text: string;
+  readonly number: number;
+  readonly source: string;
+}
+
+/**
+ * The lines of a JSONL input (plain or zstd), streamed: memory stays bounded by
+ * the longest line whatever the input size. Empty lines are skipped (numbers
+ * still count them). Errors are {@link TcpInfoReadError}s naming the source.
+ */
+export async function* readLines(input: Input, options: ReadOptions = {}): AsyncGenerator<InputLine> {
+  const source = nameOf(input, options);
+  const max = options.maxLineLength ?? 64 * 1024 * 1024;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let number = 0;
+  for await (const chunk of chunksOf(input, source, options.onProgress)) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      number++;
+      let text: string;
+      if (carryLen > 0) {
+        carry.push(chunk.subarray(start, nl));
+        text = Buffer.concat(carry).toString('utf8');
+        carry = [];
+        carryLen = 0;
+      } else {
+        text = chunk.toString('utf8', start, nl);
+      }
+      start = nl + 1;
+      if (text.length > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number, `line longer than ${max} bytes`);
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      if (text !== '') yield { text, number, source };
+    }
+    if (start < chunk.length) {
+      carry.push(chunk.subarray(start));
+      carryLen += chunk.length - start;
+      if (carryLen > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number + 1, `line longer than ${max} bytes`);
+    }
+  }
+  if (carryLen > 0) {
+    const text = Buffer.concat(carry).toString('utf8');
+    if (text.trim() !== '') yield { text, number: number + 1, source };
+  }
+}

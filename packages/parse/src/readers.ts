@@ -1,0 +1,65 @@
+import { ArchivalRecord, NetlinkParseError } from '@tcpinfo/netlink';
+import { InetDiagParseError } from '@tcpinfo/inetdiag';
+import { TcpInfoReadError } from './errors.js';
+import { readLines, type Input, type InputLine, type ReadOptions } from './input.js';
+import { decodeRecord, type DecodedRecord } from './snapshot.js';
+
+/** Options of the record readers. */
+export interface RecordReadOptions extends ReadOptions {
+  /**
+   * Called for a line that is not an ArchivalRecord; the line is skipped. Without
+   * it, such a line ends the iteration with a {@link TcpInfoReadError} (BAD_RECORD).
+   */
+  readonly onInvalid?: (error: TcpInfoReadError) => void;
+}
+
+/** A raw record with the line it came from. */
+export interface RecordWithLine {
+  readonly record: ArchivalRecord;
+  readonly line: InputLine;
+}
+
+/** A decoded record with the line it came from. */
+export interface SnapshotWithLine extends DecodedRecord {
+  readonly line: InputLine;
+}
+
+function badRecord(line: InputLine, err: unknown): TcpInfoReadError {
+  const known = err instanceof NetlinkParseError || err instanceof InetDiagParseError;
+  return new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${known ? (err as Error).message : String(err)}`);
+}
+
+/** The ArchivalRecords of a JSONL input (plain or .zst), streamed. */
+export async function* readRecords(input: Input, options: RecordReadOptions = {}): AsyncGenerator<RecordWithLine> {
+  for await (const line of readLines(input, options)) {
+    let record: ArchivalRecord;
+    try {
+      record = ArchivalRecord.parseLine(line.text);
+    } catch (err) {
+      const e = badRecord(line, err);
+      if (options.onInvalid === undefined) throw e;
+      options.onInvalid(e);
+      continue;
+    }
+    yield { record, line };
+  }
+}
+
+/**
+ * The decoded snapshots of a JSONL input (plain or .zst), streamed, with the
+ * header's metadata on header records: `for await (const { metadata, snapshot } of readSnapshots(path))`.
+ */
+export async function* readSnapshots(input: Input, options: RecordReadOptions = {}): AsyncGenerator<SnapshotWithLine> {
+  for await (const { record, line } of readRecords(input, options)) {
+    let decoded: DecodedRecord;
+    try {
+      decoded = decodeRecord(record);
+    } catch (err) {
+      const e = badRecord(line, err);
+      if (options.onInvalid === undefined) throw e;
+      options.onInvalid(e);
+      continue;
+    }
+    yield { ...decoded, line };
+  }
+}
