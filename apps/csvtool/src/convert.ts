@@ -91,37 +91,41 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   let doneBefore = 0;
   if (!jsonl) await out.write(columns.map((c) => csvField(c.name)).join(',') + '\n');
   let rows = 0;
-  for (const path of inputs) {
-    const isStdin = path === '-';
-    const input = isStdin ? (options.stdin ?? process.stdin) : path;
-    const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
-    for await (const { metadata, snapshot } of readSnapshots(input, {
-      sourceName: isStdin ? '<stdin>' : path,
-      ...(onInvalid ? { onInvalid } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    })) {
-      if (jsonl) {
-        await out.write(snapshotToJson(metadata, snapshot) + '\n');
-      } else {
-        let line = '';
-        for (let i = 0; i < columns.length; i++) {
-          if (i > 0) line += ',';
-          line += csvField(columns[i]!.value(snapshot));
+  try {
+    for (const path of inputs) {
+      const isStdin = path === '-';
+      const input = isStdin ? (options.stdin ?? process.stdin) : path;
+      const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
+      for await (const { metadata, snapshot } of readSnapshots(input, {
+        sourceName: isStdin ? '<stdin>' : path,
+        ...(onInvalid ? { onInvalid } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      })) {
+        if (jsonl) {
+          await out.write(snapshotToJson(metadata, snapshot) + '\n');
+        } else {
+          let line = '';
+          for (let i = 0; i < columns.length; i++) {
+            if (i > 0) line += ',';
+            line += csvField(columns[i]!.value(snapshot));
+          }
+          await out.write(line + '\n');
         }
-        await out.write(line + '\n');
+        rows++;
       }
-      rows++;
+      if (!isStdin) doneBefore += statSafe(path);
     }
-    if (!isStdin) doneBefore += statSafe(path);
+  } finally {
+    // Rows decoded before an error are written before it is reported.
+    await out.flush();
   }
-  await out.flush();
   return { rows, skipped, skippedExamples };
 }
 
 function statSafe(path: string): number {
   try {
-    return statSync(path).size;
-  } catch {
-    return 0; // reported as unreadable when opened
+      return statSync(path).size;
+    } catch {
+      return 0; // reported as unreadable when opened
+    }
   }
-}

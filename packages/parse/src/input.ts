@@ -124,7 +124,7 @@ async function* decompress(compressed: AsyncIterable<Buffer>, source: string): A
   while (out.length > 0) yield out.shift()!;
   if (error) {
     if (error instanceof TcpInfoReadError) throw error;
-    const truncated = /truncat|incomplete|premature|unexpected end/i.test(error.message);
+    const truncated = /truncat|incomplete|premature|unexpected end|ended in (the )?middle/i.test(error.message);
     throw new TcpInfoReadError(truncated ? 'TRUNCATED_ZSTD' : 'BAD_ZSTD', source, 0, `${truncated ? 'zstd data cut off' : 'corrupt zstd data'}: ${error.message}`);
   }
 }
