@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// The daemon's performance budget (issue 4), measured live: a private network
+// namespace, real connections (daemon-load.mjs), the BUILT packages wired as
+// apps/tcp-info wires them (Collector + Saver + metrics). Per scenario it
+// measures, in one process and one run:
+//   - the floor: bare inet_diag dumps (IPv6 then IPv4, our InetDiagSocket, no
+//     processing), paced at 10 ms like the daemon;
+//   - the collector: CPU per cycle as a marginal cost (CPU between cycle W and
+//     cycle W+C, divided by C: start-up and file creation are excluded), the
+//     polling interval's median and p99, RSS;
+//   - idle scenario: shutdown time with every connection open (SIGTERM path);
+//   - busy scenario: compressed size of the finished files vs `zstd -3` of
+//     the same JSONL.
+// Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000]
+// (--idle/--busy are connections: twice as many sockets.) Build first (pnpm build).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from './harness.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PKG = (name) => new URL(`../../packages/${name}/dist/index.js`, import.meta.url).href;
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+
+if (process.argv[2] === '--inner') {
+  await inner(JSON.parse(process.argv[3]));
+} else {
+  await outer();
+}
+
+async function outer() {
+  if (process.getuid?.() !== 0) {
+    console.error('daemon-live.mjs needs root (network namespaces); skipped');
+    process.exit(0);
+  }
+  const cycles = Number(arg('cycles', 1000));
+  const scenarios = [
+    { name: 'idle', connections: Number(arg('idle', 5000)), every: 0, cycles },
+    { name: 'busy', connections: Number(arg('busy', 1000)), every: 500, cycles },
+  ];
+  const ns = `tcpinfo-bench-${process.pid}`;
+  const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
+  ip('netns', 'add', ns);
+  try {
+    const inNs = (...a) => ip('-n', ns, ...a);
+    inNs('link', 'set', 'lo', 'up');
+    inNs('link', 'add', 'vtA', 'type', 'veth', 'peer', 'name', 'vtB');
+    inNs('addr', 'add', '192.0.2.1/24', 'dev', 'vtA');
+    inNs('addr', 'add', '192.0.2.2/24', 'dev', 'vtB');
+    inNs('addr', 'add', '2001:db8::1/64', 'dev', 'vtA', 'nodad');
+    inNs('addr', 'add', '2001:db8::2/64', 'dev', 'vtB', 'nodad');
+    inNs('link', 'set', 'vtA', 'up');
+    inNs('link', 'set', 'vtB', 'up');
+    const results = [];
+    for (const s of scenarios) {
+      process.stderr.write(`scenario ${s.name}: ${s.connections} connections (${2 * s.connections} sockets)…\n`);
+      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify(s)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      results.push(JSON.parse(out.trim().split('\n').pop()));
+    }
+    printTable(results);
+  } finally {
+    execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
+  }
+}
+
+function printTable(results) {
+  const ms = (x) => x.toFixed(2);
+  const rows = [['scenario', 'sockets', 'dump floor ms CPU/cycle', 'daemon ms CPU/cycle', 'ratio', 'interval median ms', 'interval p99 ms', 'RSS MB', 'shutdown ms', 'size vs zstd -3']];
+  for (const r of results) {
+    rows.push([
+      r.name, r.sockets, ms(r.floorCpuMs), ms(r.daemonCpuMs), (r.daemonCpuMs / r.floorCpuMs).toFixed(2),
+      ms(r.intervalMedianMs), ms(r.intervalP99Ms), (r.rssBytes / 1e6).toFixed(0),
+      r.shutdownMs === undefined ? '' : r.shutdownMs.toFixed(0), r.sizeRatio === undefined ? '' : r.sizeRatio.toFixed(3),
+    ]);
+  }
+  console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up)`);
+  console.log(formatTable(rows));
+  for (const r of results) console.log(`${r.name}: ${JSON.stringify(r.notes)}`);
+}
+
+async function inner(s) {
+  const { InetDiagSocket, ExclusionRules } = await import(PKG('netlink'));
+  const { buildInetDiagReqV2, AF_INET, AF_INET6, createAnonymizer } = await import(PKG('inetdiag'));
+  const { Collector } = await import(PKG('collector'));
+  const { Saver } = await import(PKG('saver'));
+  const { createMetrics } = await import(PKG('metrics'));
+
+  const load = spawn(process.execPath, [join(HERE, 'daemon-load.mjs'), '--count', String(s.connections), '--every', String(s.every)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ready = JSON.parse(await new Promise((resolve, reject) => {
+    load.once('exit', (c) => reject(new Error(`load generator exited (${c})`)));
+    createInterface({ input: load.stdout }).once('line', resolve);
+  }));
+  const notes = {};
+
+  // 1. The floor: bare dumps, paced like the daemon.
+  const socket = InetDiagSocket.open();
+  const requests = [buildInetDiagReqV2({ family: AF_INET6 }), buildInetDiagReqV2({ family: AF_INET })];
+  let seen = 0;
+  const noop = () => void seen++;
+  const floorCycle = async () => {
+    for (const r of requests) await socket.dump(r, noop);
+  };
+  const floorCpuMs = await paced(floorCycle, 100, s.cycles);
+  notes.socketsPerDumpCycle = seen / (100 + s.cycles);
+  notes.floorSplitMs = pacedSplit;
+
+  // 2. The collector and saver, as apps/tcp-info wires them.
+  const out = mkdtempSync(join(tmpdir(), 'tcpinfo-bench-out-'));
+  const metrics = createMetrics();
+  const saver = new Saver({ outputDir: out, uuidPrefix: 'bench_1700000000_unsafe', metrics });
+  const collector = new Collector({
+    saver, metrics, exclude: new ExclusionRules(), anonymizer: createAnonymizer('none'), intervalMs: 10, socket,
+  });
+  const starts = [];
+  const originalCycle = collector.cycle.bind(collector);
+  let window;
+  let windowResolve;
+  const windowDone = new Promise((r) => (windowResolve = r));
+  const warmup = 300;
+  collector.cycle = async () => {
+    const n = starts.length;
+    starts.push(performance.now());
+    if (n === warmup) window = { cpu: process.cpuUsage(), t: performance.now() };
+    if (n === warmup + s.cycles) {
+      window.cpu = process.cpuUsage(window.cpu);
+      window.rss = process.memoryUsage().rss;
+      windowResolve();
+    }
+    await originalCycle();
+  };
+  const stop = new AbortController();
+  const running = collector.run(stop.signal);
+  await windowDone;
+  const daemonCpuMs = (window.cpu.user + window.cpu.system) / 1000 / s.cycles;
+  notes.daemonSplitMs = { userMs: window.cpu.user / 1000 / s.cycles, systemMs: window.cpu.system / 1000 / s.cycles };
+  const intervals = [];
+  for (let i = warmup + 1; i <= warmup + s.cycles; i++) intervals.push(starts[i] - starts[i - 1]);
+  intervals.sort((a, b) => a - b);
+  notes.openConnections = saver.openConnections;
+  notes.filesStarted = saver.stats.filesStarted;
+  notes.writeErrors = saver.stats.writeErrors;
+  notes.dropped = saver.stats.recordsDropped;
+
+  let shutdownMs;
+  let sizeRatio;
+  if (s.every === 0) {
+    // SIGTERM path with every connection open: end all, write all, compact within budget.
+    const t0 = performance.now();
+    stop.abort();
+    await running;
+    shutdownMs = performance.now() - t0;
+    notes.compactedAtShutdown = saver.stats.filesCompacted;
+    notes.compactionSkippedAtShutdown = saver.stats.compactionsSkipped;
+    load.stdin.end();
+  } else {
+    // Close the connections: the daemon finishes and compacts their files.
+    notes.snapshotsPerSecond = (await counter(metrics, 'tcpinfo_snapshot_total')) / ((performance.now() - starts[0]) / 1000);
+    load.stdin.end();
+    let last = -1;
+    while (saver.stats.filesCompacted !== last || saver.openConnections > 0) {
+      last = saver.stats.filesCompacted;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    stop.abort();
+    await running;
+    notes.filesCompacted = saver.stats.filesCompacted;
+    sizeRatio = compressionRatio(out);
+  }
+  rmSync(out, { recursive: true, force: true });
+  console.log(JSON.stringify({
+    name: s.name, sockets: Math.round(notes.socketsPerDumpCycle), cycles: s.cycles, floorCpuMs, daemonCpuMs,
+    intervalMedianMs: intervals[Math.floor(intervals.length / 2)], intervalP99Ms: intervals[Math.floor(intervals.length * 0.99)],
+    rssBytes: window.rss, shutdownMs, sizeRatio, notes,
+  }));
+    process.exit(0);
+}
+
+let pacedSplit;
+
+/** Runs `cycle` on a 10 ms grid (no backlog), returns marginal CPU ms per cycle over `cycles` after `warm`. */
+async function paced(cycle, warm, cycles) {
+  let next = performance.now();
+  let cpu;
+  for (let i = 0; i < warm + cycles; i++) {
+    if (i === warm) cpu = process.cpuUsage();
+    await cycle();
+    next += 10;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else next = performance.now();
+  }
+  const used = process.cpuUsage(cpu);
+  pacedSplit = { userMs: used.user / 1000 / cycles, systemMs: used.system / 1000 / cycles };
+  return (used.user + used.system) / 1000 / cycles;
+}
+
+async function counter(metrics, name) {
+  const text = await metrics.registry.getSingleMetricAsString(name);
+  return Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0);
+}
+
+/** Our bytes / `zstd -3` bytes of the same JSONL, over every file written. */
+function compressionRatio(dir) {
+  let ours = 0;
+  let reference = 0;
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.jsonl.zst')) {
+        const data = readFileSync(p);
+        ours += data.length;
+        const plain = execFileSync('zstd', ['-dc', p]);
+        reference += execFileSync('zstd', ['-3', '-c'], { input: plain }).length;
+      }
+    }
+  };
+  walk(dir);
+  return ours / reference;
+}
