@@ -28,6 +28,9 @@ const arg = (name, def) => {
   return i >= 0 ? process.argv[i + 1] : def;
 };
 
+/** User/system split of the last `paced` run (ms per cycle). */
+let pacedSplit;
+
 if (process.argv[2] === '--inner') {
   await inner(JSON.parse(process.argv[3]));
 } else {
@@ -186,8 +189,6 @@ async function inner(s) {
   }));
     process.exit(0);
 }
-
-let pacedSplit;
 
 /** Runs `cycle` on a 10 ms grid (no backlog), returns marginal CPU ms per cycle over `cycles` after `warm`. */
 async function paced(cycle, warm, cycles) {
