@@ -15,7 +15,7 @@ const files = readdirSync(dir)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 
-const rows = [['suite', 'case', 'items/s', 'ns/item', 'unit', 'check']];
+const rows = [['suite', 'case', 'items/s', 'ns/item', 'unit', 'check', 'notes']];
 let failures = 0;
 for (const file of files) {
   const suite = file.replace(/\.bench\.mjs$/, '');
@@ -30,11 +30,15 @@ for (const file of files) {
   }
   for (const benchCase of cases) {
     try {
-      const r = measure(benchCase);
-      rows.push([suite, benchCase.name, formatCount(r.perSecond), r.nsPerItem.toFixed(1), benchCase.unit ?? 'ops', 'ok']);
+      // A case either runs synchronously under `measure`, or measures itself
+      // (`measureAsync`: whole runs of a program, in a child process).
+      const r = benchCase.measureAsync ? await benchCase.measureAsync() : measure(benchCase);
+      const perSecond = r.perSecond ?? r.items / (r.elapsedMs / 1000);
+      const nsPerItem = r.nsPerItem ?? (r.elapsedMs * 1e6) / r.items;
+      rows.push([suite, benchCase.name, formatCount(perSecond), nsPerItem.toFixed(1), benchCase.unit ?? 'ops', 'ok', r.notes ?? '']);
     } catch (err) {
       failures++;
-      rows.push([suite, benchCase.name, '', '', benchCase.unit ?? 'ops', `FAIL: ${err.message}`]);
+      rows.push([suite, benchCase.name, '', '', benchCase.unit ?? 'ops', `FAIL: ${err.message}`, '']);
     }
     process.stderr.write('.');
   }

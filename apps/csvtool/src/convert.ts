@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { readSnapshots, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
-import { csvField, EXTRA_COLUMNS, ORIGINAL_COLUMNS, type Column } from './columns.js';
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import { decodeRecord, readLineBatches, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
+import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
+import { csvField, fastView, formatOriginalRow, viewOfRecord } from './raw-row.js';
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -32,9 +34,16 @@ export interface ConvertResult {
 class ChunkedWriter {
   #buf = '';
   constructor(private readonly out: Writable) {}
-  async write(text: string): Promise<void> {
+  /** Buffers text; call {@link flushIfFull} now and then (the writer never blocks per row). */
+  add(text: string): void {
     this.#buf += text;
+  }
+  async flushIfFull(): Promise<void> {
     if (this.#buf.length >= 64 * 1024) await this.flush();
+  }
+  async write(text: string): Promise<void> {
+    this.add(text);
+    await this.flushIfFull();
   }
   async flush(): Promise<void> {
     if (this.#buf === '') return;
@@ -72,7 +81,8 @@ export function snapshotToJson(metadata: unknown, s: Snapshot): string {
  * `skipInvalid`, a line that is not an ArchivalRecord; rows before it are written.
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
-  const columns: readonly Column[] = options.columns === 'all' ? [...ORIGINAL_COLUMNS, ...EXTRA_COLUMNS] : ORIGINAL_COLUMNS;
+  const all = options.columns === 'all';
+  const header = [...ORIGINAL_COLUMN_NAMES, ...(all ? EXTRA_COLUMNS.map((c) => c.name) : [])];
   const jsonl = options.format === 'jsonl';
   const out = new ChunkedWriter(options.output);
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
@@ -89,29 +99,44 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     for (const p of inputs) if (p !== '-') total += statSafe(p);
   }
   let doneBefore = 0;
-  if (!jsonl) await out.write(columns.map((c) => csvField(c.name)).join(',') + '\n');
+  if (!jsonl) await out.write(header.map(csvField).join(',') + '\n');
   let rows = 0;
   try {
     for (const path of inputs) {
       const isStdin = path === '-';
       const input = isStdin ? (options.stdin ?? process.stdin) : path;
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
-      for await (const { metadata, snapshot } of readSnapshots(input, {
+      for await (const batch of readLineBatches(input, {
         sourceName: isStdin ? '<stdin>' : path,
-        ...(onInvalid ? { onInvalid } : {}),
         ...(onProgress ? { onProgress } : {}),
       })) {
-        if (jsonl) {
-          await out.write(snapshotToJson(metadata, snapshot) + '\n');
-        } else {
-          let line = '';
-          for (let i = 0; i < columns.length; i++) {
-            if (i > 0) line += ',';
-            line += csvField(columns[i]!.value(snapshot));
+        for (const line of batch) {
+          // The default CSV reads canonical lines without building records (see raw-row.ts).
+          let view = jsonl || all ? undefined : fastView(line.text);
+          let snapshot: Snapshot | undefined;
+          let metadata: unknown;
+          if (view === undefined) {
+            try {
+              const record = ArchivalRecord.parseLine(line.text);
+              if (jsonl || all) ({ snapshot, metadata } = decodeRecord(record));
+              view = viewOfRecord(record);
+            } catch (err) {
+              const e = new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${(err as Error).message}`);
+              if (onInvalid === undefined) throw e;
+              onInvalid(e);
+              continue;
+            }
           }
-          await out.write(line + '\n');
+          if (jsonl) {
+            out.add(snapshotToJson(metadata, snapshot!) + '\n');
+          } else {
+            let row = formatOriginalRow(view);
+            if (all) for (const c of EXTRA_COLUMNS) row += ',' + csvField(c.value(snapshot!));
+            out.add(row + '\n');
+          }
+          rows++;
         }
-        rows++;
+        await out.flushIfFull();
       }
       if (!isStdin) doneBefore += statSafe(path);
     }

@@ -137,17 +137,19 @@ export interface InputLine {
 }
 
 /**
- * The lines of a JSONL input (plain or zstd), streamed: memory stays bounded by
- * the longest line whatever the input size. Empty lines are skipped (numbers
- * still count them). Errors are {@link TcpInfoReadError}s naming the source.
+ * The lines of a JSONL input (plain or zstd) in batches, one batch per input
+ * chunk: the fast way to stream many lines (one await per chunk, not per line).
+ * Memory stays bounded by the chunk size and the longest line. Empty lines are
+ * skipped (numbers still count them). Errors are {@link TcpInfoReadError}s naming the source.
  */
-export async function* readLines(input: Input, options: ReadOptions = {}): AsyncGenerator<InputLine> {
+export async function* readLineBatches(input: Input, options: ReadOptions = {}): AsyncGenerator<InputLine[]> {
   const source = nameOf(input, options);
   const max = options.maxLineLength ?? 64 * 1024 * 1024;
   let carry: Buffer[] = [];
   let carryLen = 0;
   let number = 0;
   for await (const chunk of chunksOf(input, source, options.onProgress)) {
+    const batch: InputLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       number++;
@@ -163,16 +165,25 @@ export async function* readLines(input: Input, options: ReadOptions = {}): Async
       start = nl + 1;
       if (text.length > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number, `line longer than ${max} bytes`);
       if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (text !== '') yield { text, number, source };
+      if (text !== '') batch.push({ text, number, source });
     }
     if (start < chunk.length) {
       carry.push(chunk.subarray(start));
       carryLen += chunk.length - start;
       if (carryLen > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number + 1, `line longer than ${max} bytes`);
     }
+    if (batch.length > 0) yield batch;
   }
   if (carryLen > 0) {
     const text = Buffer.concat(carry).toString('utf8');
-    if (text.trim() !== '') yield { text, number: number + 1, source };
+    if (text.trim() !== '') yield [{ text, number: number + 1, source }];
   }
+}
+
+/**
+ * The lines of a JSONL input (plain or zstd), streamed one by one; see
+ * {@link readLineBatches} for the rules.
+ */
+export async function* readLines(input: Input, options: ReadOptions = {}): AsyncGenerator<InputLine> {
+  for await (const batch of readLineBatches(input, options)) yield* batch;
 }
