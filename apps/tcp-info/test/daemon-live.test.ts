@@ -149,7 +149,7 @@ describe.skipIf(!isRoot)('tcp-info daemon in a network namespace', () => {
     }
   });
 
-  it('-anonymize.ip=netblock keeps this host's own addresses; -exclude-srcport drops the listening side', async () => {
+  it("-anonymize.ip=netblock keeps this host's own addresses; -exclude-srcport drops the listening side", async () => {
     // Every address in the namespace is local, so netblock must leave them all as they are.
     const out = tempDir();
     const fixture = await startFixture(ns, 1, 5001); // one listening port for both families
