@@ -1,1 +1,4 @@
-export {};
+export * from './wire.js';
+export * from './server.js';
+export * from './parse.js';
+export * from './client.js';
