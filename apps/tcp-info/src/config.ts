@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createAnonymizer, parseAnonymizationMethod, type Anonymizer } from '@tcpinfo/inetdiag';
 import { parseExclusionFlags, type ExclusionRules } from '@tcpinfo/netlink';
@@ -11,6 +11,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'reps', kind: 'int', default: '0', help: 'How many cycles should be recorded, 0 means continuous.' },
   { name: 'uuid-prefix-file', kind: 'string', default: '', help: 'Read the UUID prefix from this file (its exact content). Default: <$POD_NAME or host name>_<boot time>_unsafe.' },
   { name: 'tcpinfo.eventsocket', kind: 'string', default: '', help: 'Unix socket on which to announce connection opens and closes (empty: none).' },
+  { name: 'tcpinfo.eventsocket-mode', kind: 'string', default: '0660', help: 'File mode (octal) of the event socket: who may read connection metadata.' },
   { name: 'anonymize.ip', kind: 'string', default: 'none', help: 'IP anonymization in written records: none or netblock (IPv4 /24, IPv6 /48; local addresses kept).' },
   { name: 'exclude-srcport', kind: 'list', default: '', help: 'Exclude snapshots with these local ports from saved archives.' },
   { name: 'exclude-dstip', kind: 'list', default: '', help: 'Exclude snapshots with these remote IPs from saved archives.' },
@@ -26,12 +27,20 @@ export interface DaemonConfig {
   readonly reps: number;
   readonly uuidPrefix: string;
   readonly eventSocketPath: string;
+  /** File mode of the event socket. */
+  readonly eventSocketMode: number;
   readonly anonymizer: Anonymizer;
   readonly exclude: ExclusionRules;
   readonly warnings: readonly string[];
   readonly listen: { readonly host: string | undefined; readonly port: number };
   readonly pollIntervalMs: number;
   readonly rotationMs: number;
+}
+
+/** An octal file mode such as `0660`. */
+function parseMode(text: string): number {
+  if (!/^0?[0-7]{3}$/.test(text)) throw new UsageError(`invalid -tcpinfo.eventsocket-mode "${text}": want an octal mode such as 0660`);
+  return parseInt(text, 8);
 }
 
 /** Splits `host:port`, `:port`, `[v6]:port` (Go's net.SplitHostPort, port numeric). */
@@ -94,12 +103,23 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
   } catch (err) {
     throw new UsageError(`cannot create -output directory ${outputDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  const eventSocketPath = values['tcpinfo.eventsocket'] as string;
+  if (eventSocketPath !== '') {
+    let isOther = false;
+    try {
+      isOther = !lstatSync(eventSocketPath).isSocket();
+    } catch {
+      // absent: fine, it will be created
+    }
+    if (isOther) throw new UsageError(`-tcpinfo.eventsocket ${eventSocketPath} exists and is not a socket; refusing to replace it`);
+  }
   const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
   return {
     outputDir,
     reps,
     uuidPrefix,
-    eventSocketPath: values['tcpinfo.eventsocket'] as string,
+    eventSocketPath,
+    eventSocketMode: parseMode(values['tcpinfo.eventsocket-mode'] as string),
     anonymizer,
     exclude: rules,
     warnings,

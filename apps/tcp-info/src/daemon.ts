@@ -4,6 +4,7 @@ import { createMetrics } from '@tcpinfo/metrics';
 import { InetDiagSocket } from '@tcpinfo/netlink';
 import { Saver, type FlowEventSink } from '@tcpinfo/saver';
 import type { DaemonConfig } from './config.js';
+import { createEventSocketServer, eventSocketSink, fanOut } from './event-socket-sink.js';
 import { serveMetrics } from './metrics-server.js';
 
 /** A start-up failure after the configuration was accepted (exit 2). */
@@ -41,13 +42,26 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
     server.close();
     throw new StartupError(`cannot open the sock_diag netlink socket: ${(err as Error).message}`);
   }
+  const sinks: FlowEventSink[] = hooks.events ? [hooks.events] : [];
+  let eventServer: ReturnType<typeof createEventSocketServer> | undefined;
+  if (config.eventSocketPath !== '') {
+    eventServer = createEventSocketServer(metrics, config.eventSocketMode, log);
+    try {
+      await eventServer.listen(config.eventSocketPath);
+    } catch (err) {
+      socket.close();
+      server.close();
+      throw new StartupError(`-tcpinfo.eventsocket: ${(err as Error).message}`);
+    }
+    sinks.push(eventSocketSink(eventServer));
+  }
   const saver = new Saver({
     outputDir: config.outputDir,
     uuidPrefix: config.uuidPrefix,
     metrics,
     rotationMs: config.rotationMs,
     log,
-    ...(hooks.events ? { events: hooks.events } : {}),
+    ...(sinks.length > 0 ? { events: sinks.length === 1 ? sinks[0]! : fanOut(sinks) } : {}),
   });
   const collector = new Collector({
     saver,
@@ -62,6 +76,8 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
   try {
     await collector.run(hooks.signal);
   } finally {
+    // Every close event has been sent by now (the collector closes every connection).
+    await eventServer?.close();
     socket.close();
     server.close();
     server.closeAllConnections?.();

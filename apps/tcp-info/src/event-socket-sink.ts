@@ -1,0 +1,43 @@
+import { EventSocketServer, TCPEvent } from '@tcpinfo/eventsocket';
+import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
+import type { TcpInfoMetrics } from '@tcpinfo/metrics';
+import type { FlowEventSink } from '@tcpinfo/saver';
+
+/** The event socket server, counting into the daemon's metrics. */
+export function createEventSocketServer(metrics: TcpInfoMetrics, mode: number, log: (line: string) => void): EventSocketServer {
+  return new EventSocketServer({
+    mode,
+    log,
+    onEvent: (kind) => metrics.flowEvents.labels(kind).inc(),
+    onClientCount: (n) => metrics.eventSocketClients.set(n),
+    onClientDropped: () => metrics.eventSocketDroppedClients.inc(),
+  });
+}
+
+/**
+ * Turns the saver's flow events into event-socket lines (SPEC §8): the open
+ * event carries the connection's un-anonymized socket id, with the interface
+ * as the original prints it (big-endian) and the cookie exact.
+ */
+export function eventSocketSink(server: EventSocketServer): FlowEventSink {
+  return {
+    onFlowEvent(e) {
+      if (e.kind === 'close') {
+        server.emit({ event: TCPEvent.Close, timestampNanos: e.timestamp.unixNanos, uuid: e.uuid });
+        return;
+      }
+      const m = decodeInetDiagMsg(e.id!);
+      server.emit({
+        event: TCPEvent.Open,
+        timestampNanos: e.timestamp.unixNanos,
+        uuid: e.uuid,
+        id: { sport: m.id.sport, dport: m.id.dport, srcIP: m.id.src, dstIP: m.id.dst, interface: m.id.interfaceGo, cookie: m.id.cookie },
+      });
+    },
+  };
+}
+
+/** Sends each event to every sink. */
+export function fanOut(sinks: readonly FlowEventSink[]): FlowEventSink {
+  return { onFlowEvent: (e) => sinks.forEach((s) => s.onFlowEvent(e)) };
+}
