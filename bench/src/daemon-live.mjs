@@ -11,8 +11,9 @@
 //   - idle scenario: shutdown time with every connection open (SIGTERM path);
 //   - busy scenario: compressed size of the finished files vs `zstd -3` of
 //     the same JSONL.
-// Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000]
+// Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000] [--only idle|busy]
 // (--idle/--busy are connections: twice as many sockets.) Build first (pnpm build).
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a V8 CPU profile of each scenario's measured window there.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,27 @@ const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
 };
+
+/** Profiles a window of this process when BENCH_CPU_PROF_DIR is set. */
+const profiler = process.env.BENCH_CPU_PROF_DIR ? await makeProfiler(process.env.BENCH_CPU_PROF_DIR) : undefined;
+
+async function makeProfiler(dir) {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method) => new Promise((resolve, reject) => session.post(method, (e, r) => (e ? reject(e) : resolve(r))));
+  return {
+    start: async () => {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    stop: async (name) => {
+      const { profile } = await post('Profiler.stop');
+      writeFileSync(join(dir, `daemon-${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
 
 /** User/system split of the last `paced` run (ms per cycle). */
 let pacedSplit;
@@ -46,7 +68,7 @@ async function outer() {
   const scenarios = [
     { name: 'idle', connections: Number(arg('idle', 5000)), every: 0, cycles },
     { name: 'busy', connections: Number(arg('busy', 1000)), every: 500, cycles },
-  ];
+  ].filter((s) => arg('only', s.name) === s.name);
   const ns = `tcpinfo-bench-${process.pid}`;
   const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
   ip('netns', 'add', ns);
@@ -135,8 +157,12 @@ async function inner(s) {
   collector.cycle = async () => {
     const n = starts.length;
     starts.push(performance.now());
-    if (n === warmup) window = { cpu: process.cpuUsage(), t: performance.now() };
+    if (n === warmup) {
+      await profiler?.start();
+      window = { cpu: process.cpuUsage(), t: performance.now() };
+    }
     if (n === warmup + s.cycles) {
+      await profiler?.stop(s.name);
       window.cpu = process.cpuUsage(window.cpu);
       window.rss = process.memoryUsage().rss;
       windowResolve();

@@ -22,7 +22,7 @@ export interface SaverOptions {
   readonly rotationMs?: number;
   /**
    * A record is compressed and handed to the disk at most this long after it
-   * was queued (default 500 ms), so it is on disk, as a complete zstd frame,
+   * was queued (default 800 ms, checked every cycle), so it is on disk, as a complete zstd frame,
    * well within a second.
    */
   readonly flushAfterMs?: number;
@@ -105,7 +105,7 @@ export class Saver {
   constructor(options: SaverOptions) {
     this.#opts = {
       rotationMs: 10 * 60 * 1000,
-      flushAfterMs: 500,
+      flushAfterMs: 800,
       maxPendingBytes: 64 * 1024 * 1024,
       maxConcurrentWrites: 64,
       compressionLevel: 3,
