@@ -10,6 +10,12 @@ export class FileProgress {
   framesQueued = 0;
   /** No more frames will come (rotated away or connection closed). */
   finished = false;
+  /** Descriptor kept open by the FrameWriter (-1: closed). */
+  fd = -1;
+  /** When the FrameWriter last checked the descriptor against the path (ms). */
+  checkedAt = 0;
+  /** A write is in progress. */
+  busy = false;
 
   constructor(
     /** Absolute path. */

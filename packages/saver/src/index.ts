@@ -5,3 +5,4 @@ export * from './saver.js';
 export * from './rate-limited-log.js';
 export * from './frame-file.js';
 export * from './compaction.js';
+export * from './frame-writer.js';

@@ -5,7 +5,7 @@ import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { compactFile } from './compaction.js';
 import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
 import type { FlowEventSink } from './events.js';
-import { appendFrames } from './frame-file.js';
+import { FrameWriter } from './frame-writer.js';
 import { connectionFilePath, datePath } from './paths.js';
 import { rateLimitedLog } from './rate-limited-log.js';
 import { uuidFromCookie } from './uuid.js';
@@ -33,8 +33,14 @@ export interface SaverOptions {
    * stays valid (it just misses those snapshots). Polling never waits.
    */
   readonly maxPendingBytes?: number;
-  /** Files written at the same time (default 64): bounds libuv's queue and open descriptors. */
+  /** Files written at the same time (default 64): bounds libuv's queue. */
   readonly maxConcurrentWrites?: number;
+  /**
+   * Descriptors of recently written files kept open (default 1024, least
+   * recently used closed first): a busy connection then costs one write per
+   * flush. Far below the process's descriptor limit whatever the connection count.
+   */
+  readonly maxOpenFiles?: number;
   /** zstd level (default 3, as the original's zstd processes). */
   readonly compressionLevel?: number;
   /**
@@ -85,6 +91,7 @@ export interface SaverStats {
 export class Saver {
   readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events'>> & Pick<SaverOptions, 'metrics' | 'events'>;
   readonly #compressor = new Compressor();
+  readonly #writer: FrameWriter;
   /** Connections with lines to compress, in the order they became dirty (so oldest first). */
   readonly #dirty = new Set<ConnectionFile>();
   /** Connections with frames waiting to be written or retried. */
@@ -108,6 +115,7 @@ export class Saver {
       flushAfterMs: 800,
       maxPendingBytes: 64 * 1024 * 1024,
       maxConcurrentWrites: 64,
+      maxOpenFiles: 1024,
       compressionLevel: 3,
       compact: true,
       now: Date.now,
@@ -115,12 +123,18 @@ export class Saver {
       ...options,
     };
     this.#compressor.setParameters({ compressionLevel: this.#opts.compressionLevel });
+    this.#writer = new FrameWriter({ maxOpenFiles: this.#opts.maxOpenFiles, now: this.#opts.now });
     this.#logError = rateLimitedLog(this.#opts.log, 1000, this.#opts.now);
   }
 
   /** Connections whose file is open. */
   get openConnections(): number {
     return this.#open;
+  }
+
+  /** File descriptors kept open for recently written files (at most `maxOpenFiles`). */
+  get openFiles(): number {
+    return this.#writer.openFiles;
   }
 
   /** Compressed bytes not yet on disk. */
@@ -237,6 +251,7 @@ export class Saver {
       await Promise.race([Promise.any(writing.length > 0 ? writing : [Promise.resolve()]), new Promise((r) => setTimeout(r, 50))]);
     }
     if (this.#pendingBytes > 0) this.#opts.log(`tcp-info: ${this.#pendingBytes} compressed bytes could not be written at exit`);
+    this.#writer.releaseAll();
     await this.#drainCompaction(start + compactionBudgetMs);
   }
 
@@ -308,9 +323,7 @@ export class Saver {
       const batch = conn.frames.slice(0, n);
       const bytes = n === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((f) => f.bytes));
       try {
-        const result = await appendFrames(file.path, bytes, file.sizeOnDisk, () =>
-          this.#compressor.compress(Buffer.from(file.headerLine, 'utf8')),
-        );
+        const result = await this.#writer.append(file, bytes, () => this.#compressor.compress(Buffer.from(file.headerLine, 'utf8')));
         if (result.restarted) {
           file.framesOnDisk = 1;
           this.#opts.metrics?.errors.labels('file_vanished').inc();
@@ -338,6 +351,7 @@ export class Saver {
   }
 
   #fileDone(file: FileProgress): void {
+    this.#writer.release(file);
     if (!this.#opts.compact || file.framesOnDisk < 2) return;
     this.#compactionQueue.push(file.path);
     if (this.#compaction === undefined && !this.#closing) this.#compaction = this.#compactQueued(Infinity);

@@ -172,21 +172,41 @@ describe('Saver files (SPEC §5)', () => {
     );
   });
 
-  it('starts a file deleted under it again with its header, and counts the error', async () => {
+  it('starts a file deleted under it again with its header (at the next descriptor check), and counts the error', async () => {
+    let now = 1_000_000;
     const metrics = createMetrics({ processMetrics: false });
     const out = tempDir();
-    const s = makeSaver({ outputDir: out, metrics });
+    const s = makeSaver({ outputDir: out, metrics, now: () => now });
     const k = key(0, 13);
     s.writeLine(k, line(1), START, k.idm);
     await s.flush();
     const path = join(out, '2024/02/29/host_1700000000_unsafe_000000000000000D.00000.jsonl.zst');
     unlinkSync(path);
+    now += 5000; // kept descriptors are checked against their path every 5 s
     s.writeLine(k, line(2), START, k.idm);
     await s.flush();
     const lines = readZstLines(path);
     expect(ArchivalRecord.parseLine(lines[0]!).metadata?.UUID).toBe('host_1700000000_unsafe_000000000000000D');
     expect(lines.slice(1)).toEqual([line(2)]);
     expect(await metrics.registry.getSingleMetricAsString('tcpinfo_error_total')).toContain('tcpinfo_error_total{type="file_vanished"} 1');
+  });
+
+  it('keeps at most maxOpenFiles descriptors open, and files stay correct when they are recycled', async () => {
+    const out = tempDir();
+    const s = makeSaver({ outputDir: out, maxOpenFiles: 3 });
+    const keys = Array.from({ length: 10 }, (_, i) => key(0, 0x100 + i));
+    for (let round = 0; round < 3; round++) {
+      for (const k of keys) s.writeLine(k, line(round), START, k.idm);
+      await s.flush();
+      expect(s.openFiles).toBe(3);
+    }
+    for (const k of keys) s.close(k, START);
+    await s.closeAll();
+    expect(s.openFiles).toBe(0);
+    for (const k of keys) {
+      const path = join(out, `2024/02/29/host_1700000000_unsafe_${k.lo.toString(16).toUpperCase().padStart(16, '0')}.00000.jsonl.zst`);
+      expect(readZstLines(path).slice(1)).toEqual([line(0), line(1), line(2)]);
+    }
   });
 
   it('compresses no worse than one `zstd -3` stream of the same JSONL once compacted', async () => {
