@@ -49,7 +49,7 @@ writeFileSync(
 const entries = bin ? "['src/index.ts', 'src/bin.ts']" : "['src/index.ts']";
 writeFileSync(
   join(dir, 'tsup.config.ts'),
-  `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ${entries},\n  format: ['esm', 'cjs'],\n  dts: true,\n  clean: true,\n  sourcemap: true,\n  target: 'node20',\n});\n`,
+  `import { packageConfig } from '../../tsup.config.base';\n\nexport default packageConfig(${entries});\n`,
 );
 if (!existsSync(join(dir, 'src/index.ts'))) writeFileSync(join(dir, 'src/index.ts'), 'export {};\n');
 if (bin && !existsSync(join(dir, 'src/bin.ts'))) writeFileSync(join(dir, 'src/bin.ts'), '#!/usr/bin/env node\nexport {};\n');
