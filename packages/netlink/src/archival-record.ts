@@ -1,3 +1,5 @@
+import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { TCPI_BYTES_RECEIVED_OFFSET, TCPI_BYTES_SENT_OFFSET } from '@tcpinfo/tcp';
 import { encodeBase64 } from './base64.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
@@ -44,10 +46,7 @@ export interface RecordStats {
   readonly received: bigint;
 }
 
-const INET_DIAG_INFO = 2;
 const IDIAG_COOKIE_OFFSET = 44;
-const TCPI_BYTES_RECEIVED_OFFSET = 128;
-const TCPI_BYTES_SENT_OFFSET = 200;
 const U64_SIZE = 8;
 
 const defaultWarningSink = rateLimitedConsoleWarning();

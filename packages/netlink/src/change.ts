@@ -1,3 +1,5 @@
+import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
 import { NetlinkParseError } from './errors.js';
 import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
 
@@ -41,16 +43,11 @@ export function changeTypeName(change: ChangeType): string {
 
 /** Offset of `idiag_state` in `struct inet_diag_msg`. */
 const IDIAG_STATE_OFFSET = 1;
-/** INET_DIAG_INFO: the attribute holding `struct tcp_info`. */
-const INET_DIAG_INFO = 2;
-// tcp_info ranges the original compares. The counters: tcpi_pmtu up to (not
+// tcp_info ranges the original compares (offsets from @tcpinfo/tcp). The counters: tcpi_pmtu up to (not
 // including) tcpi_busy_time, i.e. pmtu … delivery_rate. The early fields:
 // everything before tcpi_last_data_sent (state, ca_state, options, rto, ato,
 // mss, unacked, sacked, lost, retrans, fackets). The last_* timers in between,
 // and everything from busy_time on, are ignored.
-const TCPI_PMTU_OFFSET = 60;
-const TCPI_BUSY_TIME_OFFSET = 168;
-const TCPI_LAST_DATA_SENT_OFFSET = 44;
 
 /** Ranges shorter than this are compared in JavaScript: a native compare call costs ~70 ns, a JS byte loop ~0.6 ns a byte. */
 const NATIVE_COMPARE_MIN_LENGTH = 96;

@@ -1,3 +1,4 @@
+import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { isIPv4, isIPv6 } from 'node:net';
 import { NetlinkParseError } from './errors.js';
 
@@ -6,7 +7,6 @@ const IDIAG_SPORT_OFFSET = 4;
 const IDIAG_SRC_OFFSET = 8;
 const IDIAG_DST_OFFSET = 24;
 const ADDRESS_SIZE = 16;
-const SIZEOF_INET_DIAG_MSG = 72;
 
 /** What to exclude besides the always-dropped local addresses. */
 export interface ExclusionRulesInit {

@@ -1,7 +1,8 @@
 import { NetlinkParseError } from './errors.js';
 
-/** Size of `struct inet_diag_msg`, the fixed part of every sock_diag reply. */
-export const SIZEOF_INET_DIAG_MSG = 72;
+import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+
+export { SIZEOF_INET_DIAG_MSG };
 /** Size of `struct rtattr` (`len u16, type u16`), the header of each attribute. */
 const SIZEOF_RTATTR = 4;
 /**
