@@ -36,7 +36,7 @@ export interface SaverOptions {
   /** Files written at the same time (default 64): bounds libuv's queue. */
   readonly maxConcurrentWrites?: number;
   /**
-   * Descriptors of recently written files kept open (default 1024, least
+   * Descriptors of recently written files kept open (default 4096, least
    * recently used closed first): a busy connection then costs one write per
    * flush. Far below the process's descriptor limit whatever the connection count.
    */
@@ -115,7 +115,7 @@ export class Saver {
       flushAfterMs: 800,
       maxPendingBytes: 64 * 1024 * 1024,
       maxConcurrentWrites: 64,
-      maxOpenFiles: 1024,
+      maxOpenFiles: 4096,
       compressionLevel: 3,
       compact: true,
       now: Date.now,
