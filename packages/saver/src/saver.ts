@@ -96,6 +96,8 @@ export class Saver {
   readonly #dirty = new Set<ConnectionFile>();
   /** Connections with frames waiting to be written or retried. */
   readonly #unwritten = new Set<ConnectionFile>();
+  /** Connections with frames, not writing, not pausing after an error: waiting for a write slot (FIFO). */
+  readonly #waiting = new Set<ConnectionFile>();
   readonly #logError: (line: string) => void;
   readonly #compactionQueue: string[] = [];
   #compaction: Promise<void> | undefined;
@@ -203,12 +205,11 @@ export class Saver {
       if (conn.dirtySince > due) break;
       this.#compress(conn);
     }
-    if (this.#writes < this.#opts.maxConcurrentWrites) {
-      for (const conn of this.#unwritten) {
-        if (this.#writes >= this.#opts.maxConcurrentWrites) break;
-        if (conn.writing === undefined && conn.retryAt <= now) this.#startWriting(conn);
-      }
+    // Connections neither writing nor waiting are pausing after an error: retry those whose pause is over.
+    if (this.#unwritten.size > this.#writes + this.#waiting.size) {
+      for (const conn of this.#unwritten) if (conn.writing === undefined && conn.retryAt <= now) this.#waiting.add(conn);
     }
+    this.#pump();
   }
 
   /**
@@ -218,7 +219,8 @@ export class Saver {
   async flush(): Promise<void> {
     for (const conn of [...this.#dirty]) this.#compress(conn);
     for (;;) {
-      for (const conn of this.#unwritten) if (conn.writing === undefined && this.#writes < this.#opts.maxConcurrentWrites) this.#startWriting(conn);
+      for (const conn of this.#unwritten) if (conn.writing === undefined) this.#waiting.add(conn);
+      this.#pump();
       const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
       if (writing.length === 0) return;
       await Promise.all(writing);
@@ -241,11 +243,12 @@ export class Saver {
     const end = start + deadlineMs;
     for (;;) {
       for (const conn of this.#unwritten) {
-        if (conn.writing === undefined && this.#writes < this.#opts.maxConcurrentWrites) {
+        if (conn.writing === undefined) {
           conn.retryAt = 0;
-          this.#startWriting(conn);
+          this.#waiting.add(conn);
         }
       }
+      this.#pump();
       const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
       if (this.#unwritten.size === 0 || Date.now() > end) break;
       await Promise.race([Promise.any(writing.length > 0 ? writing : [Promise.resolve()]), new Promise((r) => setTimeout(r, 50))]);
@@ -296,8 +299,9 @@ export class Saver {
     file.framesQueued++;
     conn.frames.push(frame);
     this.#unwritten.add(conn);
-    if (conn.writing === undefined && conn.retryAt <= this.#opts.now() && this.#writes < this.#opts.maxConcurrentWrites) {
-      this.#startWriting(conn);
+    if (conn.writing === undefined && conn.retryAt <= this.#opts.now()) {
+      this.#waiting.add(conn);
+      this.#pump();
     }
   }
 
@@ -306,11 +310,24 @@ export class Saver {
     if (file.framesQueued === 0 && conn.writing === undefined) this.#fileDone(file);
   }
 
+  /** Starts waiting writes while slots are free; called whenever a write ends, so the queue drains at disk speed. */
+  #pump(): void {
+    while (this.#writes < this.#opts.maxConcurrentWrites) {
+      const next = this.#waiting.values().next();
+      if (next.done) return;
+      const conn = next.value;
+      this.#waiting.delete(conn);
+      if (conn.writing === undefined && conn.frames.length > 0) this.#startWriting(conn);
+    }
+  }
+
   #startWriting(conn: ConnectionFile): void {
     this.#writes++;
     conn.writing = this.#writeFrames(conn).finally(() => {
       this.#writes--;
       conn.writing = undefined;
+      if (conn.frames.length > 0 && conn.retryAt <= this.#opts.now()) this.#waiting.add(conn);
+      this.#pump();
     });
   }
 

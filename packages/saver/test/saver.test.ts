@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics } from '@tcpinfo/metrics';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlowEvent } from '../src/events.js';
 import { Saver, type ConnectionKey, type SaverOptions } from '../src/saver.js';
 import { decodeFile, fakeIdm, frameCount, readZstLines } from './helpers.js';
@@ -99,6 +99,18 @@ describe('Saver files (SPEC §5)', () => {
     await s.flush();
     expect(readZstLines(path).slice(1)).toEqual([line(1), line(2)]);
     expect(frameCount(path)).toBe(2);
+  });
+
+  it('drains a backlog of due files at disk speed after one tick, within maxConcurrentWrites', async () => {
+    let now = 1_000_000;
+    const out = tempDir();
+    const s = makeSaver({ outputDir: out, maxConcurrentWrites: 2, now: () => now });
+    const keys = Array.from({ length: 50 }, (_, i) => key(0, 0x200 + i));
+    for (const k of keys) s.writeLine(k, line(1), START, k.idm);
+    now += 800;
+    s.tick(); // the only tick: each finished write starts the next waiting one
+    await vi.waitFor(() => expect(s.pendingBytes).toBe(0), { timeout: 5000, interval: 5 });
+    expect(s.stats.framesWritten).toBe(50);
   });
 
   it('compacts a finished multi-frame file into one frame with the same content', async () => {
