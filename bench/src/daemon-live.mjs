@@ -171,7 +171,14 @@ async function inner(s) {
   };
   const stop = new AbortController();
   const running = collector.run(stop.signal);
+  // Durability: how long until every connection's first frame (header + first snapshot) is on disk.
+  const firstCycle = performance.now();
+  const allOnDisk = (async () => {
+    while (saver.stats.framesWritten < s.connections * 2 || saver.pendingBytes > 0) await new Promise((r) => setTimeout(r, 20));
+    notes.allFirstFramesOnDiskMs = Math.round(performance.now() - firstCycle);
+  })();
   await windowDone;
+  await Promise.race([allOnDisk, new Promise((r) => setTimeout(r, 1))]);
   const daemonCpuMs = (window.cpu.user + window.cpu.system) / 1000 / s.cycles;
   notes.daemonSplitMs = { userMs: window.cpu.user / 1000 / s.cycles, systemMs: window.cpu.system / 1000 / s.cycles };
   const intervals = [];

@@ -129,6 +129,25 @@ describe.skipIf(!isRoot)('tcp-info daemon in a network namespace', () => {
     }
   });
 
+  it('kill -9 loses at most the last second: every file on disk is valid and holds its first snapshot', async () => {
+    const out = tempDir();
+    const fixture = await startFixture(ns, 2);
+    const daemon = ns.spawn(process.execPath, [
+      DAEMON_BIN, `-output=${out}`, `-uuid-prefix-file=${prefixFile}`, '-prometheusx.listen-address=127.0.0.1:0',
+    ]);
+    const code = exited(daemon);
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // a second after the first snapshots were collected
+      daemon.kill('SIGKILL');
+      await code;
+    } finally {
+      await closeFixture(fixture);
+    }
+    const files = archiveFiles(out);
+    expect(files).toHaveLength(8);
+    for (const rel of files) expect(zstLines(join(out, rel)).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('-reps=N runs N cycles and exits 0 with every file closed', async () => {
     const out = tempDir();
     const fixture = await startFixture(ns, 1);
