@@ -16,6 +16,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'exclude-srcport', kind: 'list', default: '', help: 'Exclude snapshots with these local ports from saved archives.' },
   { name: 'exclude-dstip', kind: 'list', default: '', help: 'Exclude snapshots with these remote IPs from saved archives.' },
   { name: 'prometheusx.listen-address', kind: 'string', default: ':9990', help: 'Address on which to serve Prometheus metrics at /metrics.' },
+  { name: 'destroy-events', kind: 'bool', default: 'true', help: "Take each socket's final state from the kernel's destroy notifications (if the kernel refuses them, e.g. for lack of CAP_NET_ADMIN, polling only)." },
   { name: 'trace', kind: 'bool', default: 'false', help: "Accepted for compatibility with the Go original's tracing flag; has no effect." },
   { name: 'poll-interval', kind: 'duration', default: '10ms', help: 'Polling period.' },
   { name: 'rotation-interval', kind: 'duration', default: '10m', help: "Life of one file of a connection before the next file starts." },
@@ -34,6 +35,8 @@ export interface DaemonConfig {
   readonly warnings: readonly string[];
   readonly listen: { readonly host: string | undefined; readonly port: number };
   readonly pollIntervalMs: number;
+  /** Listen for kernel destroy notifications. */
+  readonly destroyEvents: boolean;
   readonly rotationMs: number;
 }
 
@@ -126,5 +129,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
     listen,
     pollIntervalMs,
     rotationMs,
+    destroyEvents: values['destroy-events'] as boolean,
   };
 }

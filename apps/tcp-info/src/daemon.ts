@@ -70,6 +70,7 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
     anonymizer: config.anonymizer,
     intervalMs: config.pollIntervalMs,
     reps: config.reps,
+    destroyEvents: config.destroyEvents,
     socket,
     log,
   });

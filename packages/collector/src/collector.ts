@@ -1,5 +1,5 @@
 import { AF_INET, AF_INET6, buildInetDiagReqV2, type Anonymizer } from '@tcpinfo/inetdiag';
-import { ArchivalRecord, attributes, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
+import { ArchivalRecord, attributes, DestroyListener, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
 import { ConnectionCache, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { rateLimitedLog, type Saver } from '@tcpinfo/saver';
@@ -19,6 +19,13 @@ export interface CollectorOptions {
   readonly reps?: number;
   /** The sock_diag socket (default: a new one). */
   readonly socket?: InetDiagSocket;
+  /**
+   * Also take each socket's final state from the kernel's destroy notifications
+   * (default true; needs CAP_NET_ADMIN, without which polling goes on alone).
+   */
+  readonly destroyEvents?: boolean;
+  /** Opens the destroy-notification socket (default DestroyListener.open; tests inject a refusal). */
+  readonly openDestroyListener?: typeof DestroyListener.open;
   readonly log?: (line: string) => void;
 }
 
@@ -30,6 +37,11 @@ const FAMILIES = [
 const INET_DIAG_INFO = 2;
 const TCPI_BYTES_RECEIVED = 128;
 const TCPI_BYTES_SENT = 200;
+
+/** A cookie as a map key, from its two 32-bit halves (never through a float). */
+function cookieKey(payload: Buffer): string {
+  return `${payload.readUInt32LE(48)}:${payload.readUInt32LE(44)}`;
+}
 
 /** tcpi_bytes_sent and tcpi_bytes_received of a raw snapshot (0 without a long enough tcp_info). */
 function bytesSentReceived(payload: Buffer): [bigint, bigint] {
@@ -66,6 +78,11 @@ export class Collector {
   #accountThisCycle = false;
   #liveSent = 0n;
   #liveReceived = 0n;
+  /** Cookies ("hi:lo") whose destroy notification was handled, with the cycle it came in: polling must not reopen them. */
+  readonly #destroyed = new Map<string, number>();
+  #destroyListener: DestroyListener | undefined;
+  /** Whether destroy notifications are being received. */
+  destroyEventsActive = false;
   /** Cycles run. */
   cycles = 0;
 
@@ -80,6 +97,8 @@ export class Collector {
 
   readonly #onMessage = (payload: Buffer): void => {
     this.#count++;
+    // A socket destroyed while its dump was in flight must not come back as new.
+    if (this.#destroyed.size > 0 && this.#destroyed.has(cookieKey(payload))) return;
     let result: UpdateResult;
     try {
       result = this.cache.update(payload, this.#isExcluded);
@@ -141,6 +160,7 @@ export class Collector {
         }
       }
     }
+    for (const [key, cycle] of this.#destroyed) if (this.cycles - cycle > 2) this.#destroyed.delete(key);
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
     this.#opts.saver.tick();
@@ -148,6 +168,8 @@ export class Collector {
   }
 
   #write(entry: CacheEntry, timestamp: GoTime): void {
+    // Destroyed while its dump was in flight: its final snapshot is already written.
+    if (this.#destroyed.size > 0 && this.#destroyed.has(`${entry.hi}:${entry.lo}`)) return;
     const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#opts.anonymizer ? { anonymizer: this.#opts.anonymizer } : {});
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
     if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, 72));
@@ -171,11 +193,79 @@ export class Collector {
   }
 
   /**
+   * Starts listening for destroy notifications; returns false (after one log
+   * line) when the kernel refuses, e.g. without CAP_NET_ADMIN.
+   */
+  startDestroyEvents(): boolean {
+    const m = this.#opts.metrics;
+    try {
+      const open = this.#opts.openDestroyListener ?? DestroyListener.open;
+      this.#destroyListener = open((payload) => this.handleDestroyed(payload), {
+        onOverrun: () => {
+          m?.destroyOverruns.inc();
+          this.#logError('tcp-info: destroy notifications overran the receive buffer; some final snapshots are lost (polling goes on)');
+        },
+        onError: (err) => this.#logError(`tcp-info: ${err.message}`),
+      });
+    } catch (err) {
+      (this.#opts.log ?? ((l: string) => console.error(l)))(
+        `tcp-info: destroy notifications unavailable (${(err as Error).message}; some kernels require CAP_NET_ADMIN): polling only, short connections and final counters may be missed`,
+      );
+      m?.destroyEventsEnabled.set(0);
+      return false;
+    }
+    this.destroyEventsActive = true;
+    m?.destroyEventsEnabled.set(1);
+    return true;
+  }
+
+  /**
+   * A destroy notification (an inet_diag payload with the socket's final
+   * state): write it as the connection's last snapshot (always a change), close
+   * its file and send the close event. A connection never seen by polling gets
+   * its file here (header, then this snapshot), unless the exclusion rules drop it.
+   */
+  handleDestroyed(payload: Buffer): void {
+    const m = this.#opts.metrics;
+    m?.destroyMessages.inc();
+    if (payload.length < 72) return;
+    const key = cookieKey(payload);
+    if (this.#destroyed.has(key)) return;
+    this.#destroyed.set(key, this.cycles);
+    const lo = payload.readUInt32LE(44);
+    const hi = payload.readUInt32LE(48);
+    const cookie = (BigInt(hi) << 32n) | BigInt(lo);
+    const timestamp = GoTime.now();
+    const entry = this.cache.delete(cookie);
+    if (entry?.excluded) return;
+    if (entry === undefined) {
+      if (this.#isExcluded?.(payload)) return;
+      m?.destroyFirstSeen.inc();
+    }
+    const target = entry ?? { lo, hi, state: undefined as unknown };
+    let record: ArchivalRecord | undefined;
+    try {
+      record = ArchivalRecord.fromMessage(payload, timestamp, this.#opts.anonymizer ? { anonymizer: this.#opts.anonymizer } : {});
+    } catch (err) {
+      m?.netlinkSkipped.labels('malformed_destroy').inc();
+      this.#logError(`tcp-info: skipping a malformed destroy notification: ${(err as Error).message}`);
+      return;
+    }
+    if (record === undefined) return;
+    const [s, r] = bytesSentReceived(payload);
+    this.#closedSent += s;
+    this.#closedReceived += r;
+    this.#opts.saver.write(target, record, payload.subarray(0, 72));
+    this.#opts.saver.close(target, timestamp);
+  }
+
+  /**
    * Polls until `reps` cycles ran or `signal` aborts, then closes every
    * connection and waits for the files to be written.
    */
   async run(signal?: AbortSignal): Promise<void> {
     const reps = this.#opts.reps ?? 0;
+    if ((this.#opts.destroyEvents ?? true) && this.#destroyListener === undefined) this.startDestroyEvents();
     const ticker = new Ticker(this.#opts.intervalMs ?? 10);
     try {
       while (!signal?.aborted && (reps === 0 || this.cycles < reps)) {
@@ -184,6 +274,11 @@ export class Collector {
         if (!(await ticker.wait(signal))) break;
       }
     } finally {
+      if (this.#destroyListener !== undefined) {
+        // Notifications already queued in the socket get one turn of the event loop.
+        await new Promise((r) => setImmediate(r));
+        this.#destroyListener.close();
+      }
       await this.#opts.saver.closeAll(GoTime.now(), [...this.cache.entries()].filter((e) => !e.excluded));
       if (this.#ownsSocket) this.#socket.close();
     }

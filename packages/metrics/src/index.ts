@@ -69,6 +69,14 @@ export interface TcpInfoMetrics {
   readonly eventSocketClients: Gauge;
   /** `tcpinfo_eventsocket_dropped_clients_total` (new): clients disconnected for falling behind. */
   readonly eventSocketDroppedClients: Counter;
+  /** `tcpinfo_destroy_events_enabled` (new): 1 when destroy notifications are received. */
+  readonly destroyEventsEnabled: Gauge;
+  /** `tcpinfo_destroy_messages_total` (new): destroy notifications received. */
+  readonly destroyMessages: Counter;
+  /** `tcpinfo_destroy_first_seen_total` (new): connections first seen through a destroy notification. */
+  readonly destroyFirstSeen: Counter;
+  /** `tcpinfo_destroy_overruns_total` (new): receive-buffer overruns (notifications lost). */
+  readonly destroyOverruns: Counter;
 }
 
 /**
@@ -98,5 +106,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): TcpIn
     droppedRecords: new Counter({ name: 'tcpinfo_dropped_records_total', help: 'Records that could not be written.', labelNames: ['reason'], registers }),
     eventSocketClients: new Gauge({ name: 'tcpinfo_eventsocket_clients', help: 'Connected event socket clients.', registers }),
     eventSocketDroppedClients: new Counter({ name: 'tcpinfo_eventsocket_dropped_clients_total', help: 'Event socket clients dropped for falling behind.', registers }),
+    destroyEventsEnabled: new Gauge({ name: 'tcpinfo_destroy_events_enabled', help: '1 when kernel destroy notifications are received, 0 when polling only.', registers }),
+    destroyMessages: new Counter({ name: 'tcpinfo_destroy_messages_total', help: 'Socket destroy notifications received.', registers }),
+    destroyFirstSeen: new Counter({ name: 'tcpinfo_destroy_first_seen_total', help: 'Connections first seen through a destroy notification.', registers }),
+    destroyOverruns: new Counter({ name: 'tcpinfo_destroy_overruns_total', help: 'Destroy-notification receive buffer overruns.', registers }),
   };
 }

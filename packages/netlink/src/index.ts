@@ -11,3 +11,4 @@ export * from './jsonl.js';
 export * from './framing.js';
 export * from './raw-file.js';
 export * from './socket.js';
+export * from './destroy-listener.js';

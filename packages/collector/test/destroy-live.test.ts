@@ -1,0 +1,151 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
+import { decodeTcpInfo } from '@tcpinfo/tcp';
+import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
+
+warnIfNotRoot('destroy notifications against real connections (collector destroy-live.test.ts)');
+
+const RUNNER = fileURLToPath(new URL('./live/run-collector.mjs', import.meta.url));
+const SHORT = fileURLToPath(new URL('./live/short-connections.mjs', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../testing/src/conn-fixture.mjs', import.meta.url));
+
+function lines(child: ChildProcess): AsyncIterator<string> {
+  return createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+}
+async function nextLine(it: AsyncIterator<string>): Promise<string> {
+  const r = await it.next();
+  if (r.done) throw new Error('child ended early');
+  return r.value;
+}
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+function records(path: string): ArchivalRecord[] {
+  execFileSync('zstd', ['-t', '-q', path]);
+  return execFileSync('zstd', ['-dc', path], { encoding: 'utf8' }).trim().split('\n').map((l) => ArchivalRecord.parseLine(l));
+}
+/** Starts the collector in the namespace; resolves once it polls, with whether destroy events are active. */
+async function startCollector(ns: Netns, out: string, args: string[] = [], cmd?: string[]) {
+  const argv = [...(cmd ?? []), process.execPath, RUNNER, out, ...args];
+  const child = ns.spawn(argv[0]!, argv.slice(1));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const it = lines(child);
+  const ready = await nextLine(it);
+  return {
+    active: ready === 'ready true',
+    stderr: () => stderr,
+    async stop() {
+      child.stdin!.end();
+      const stats = JSON.parse(await nextLine(it)) as { destroyMessages: number; firstSeen: number; overruns: number };
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      return stats;
+    },
+  };
+}
+
+describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
+  let ns: Netns;
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'tcpinfo-destroy-'));
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(() => {
+    ns = Netns.create();
+  });
+  afterAll(() => {
+    ns?.destroy();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('every socket of 1,000 short connections gets a file ending in its exact final byte counts', async () => {
+    const out = tmp();
+    const collector = await startCollector(ns, out);
+    expect(collector.active).toBe(true);
+    const { port, conns } = JSON.parse(ns.exec(process.execPath, [SHORT, '1000'])) as { port: number; conns: { sport: number; bytes: number }[] };
+    // The last notifications may still be on their way: wait for their files (flushed within a second).
+    for (let waited = 0; files(out).length < 2000 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    const stats = await collector.stop();
+    expect(stats.overruns).toBe(0);
+    expect(stats.firstSeen).toBeGreaterThan(0);
+    const byClientPort = new Map(conns.map((c) => [c.sport, c.bytes]));
+    const all = files(out);
+    expect(all).toHaveLength(2000);
+    let client = 0;
+    let server = 0;
+    for (const f of all) {
+      const recs = records(f);
+      expect(recs[0]!.metadata).toBeDefined();
+      const last = recs.at(-1)!;
+      const idm = decodeInetDiagMsg(last.rawIdm!);
+      const info = decodeTcpInfo(last.attribute(2)!);
+      if (idm.id.sport === port) {
+        // The server side received exactly what the client sent, plus the FIN
+        // (tcpi_bytes_received counts the FIN's sequence number too).
+        expect(info.bytesReceived).toBe(BigInt(byClientPort.get(idm.id.dport)!) + 1n);
+        server++;
+      } else {
+        // The client side sent exactly the payload and had all of it acknowledged;
+        // tcpi_bytes_acked also counts the SYN's and the FIN's sequence numbers.
+        expect(info.bytesSent).toBe(BigInt(byClientPort.get(idm.id.sport)!));
+        expect(info.bytesAcked).toBe(BigInt(byClientPort.get(idm.id.sport)!) + 2n);
+        client++;
+      }
+    }
+    expect([client, server]).toEqual([1000, 1000]);
+  }, 120_000);
+
+  it("a long-lived connection's last record is its destroy snapshot, counters never smaller", async () => {
+    const out = tmp();
+    const collector = await startCollector(ns, out);
+    const fixture = ns.spawn(process.execPath, [FIXTURE, '--count', '1', '--family', '4', '--bytes', '5000']);
+    await nextLine(lines(fixture));
+    // Let polling record a few snapshots before the close.
+    await new Promise((r) => setTimeout(r, 100));
+    fixture.stdin!.end('close\n');
+    await new Promise((r) => fixture.once('exit', r));
+    await collector.stop();
+    const all = files(out);
+    expect(all).toHaveLength(2);
+    for (const f of all) {
+      const recs = records(f).slice(1);
+      expect(recs.length).toBeGreaterThanOrEqual(2);
+      const last = decodeTcpInfo(recs.at(-1)!.attribute(2)!);
+      expect(decodeInetDiagMsg(recs.at(-1)!.rawIdm!).state).not.toBe(1); // not ESTABLISHED: the socket's end
+      for (const r of recs.slice(0, -1)) {
+        const earlier = decodeTcpInfo(r.attribute(2)!);
+        expect(last.bytesAcked! >= earlier.bytesAcked!).toBe(true);
+        expect(last.bytesReceived! >= earlier.bytesReceived!).toBe(true);
+      }
+    }
+  });
+
+  it('a process without CAP_NET_ADMIN still receives them on this kernel; destroy events off means polling only, silently', async () => {
+    // Linux 6.18 lets any process join the destroy groups (checked here, not assumed).
+    const noCap = await startCollector(ns, tmp(), [], ['setpriv', '--bounding-set=-net_admin', '--inh-caps=-all']);
+    expect(noCap.active).toBe(true);
+    await noCap.stop();
+    const off = await startCollector(ns, tmp(), ['--no-destroy-events']);
+    expect(off.active).toBe(false);
+    await off.stop();
+    expect(off.stderr()).toBe('');
+  });
+});
