@@ -1,4 +1,10 @@
-export * from './wire.js';
-export * from './server.js';
-export * from './parse.js';
-export * from './client.js';
+export { TCPEvent, type FlowEvent, type SockId } from './events.js';
+export { EventSocketError, EventParseError, type EventSocketErrorCode, type EventParseErrorCode } from './errors.js';
+export { formatFlowEvent } from './format.js';
+export { formatGoTimeUTC, parseRfc3339Nanos, dateFromUnixNanos } from './go-time.js';
+export { goJsonString } from './go-json-string.js';
+export { parseExactJson, JsonNumber, type ExactJsonValue } from './exact-json.js';
+export { parseFlowEventLine, GO_ZERO_TIME_UNIX_NANOS, type ClientFlowEvent, type OpenFlowEvent, type CloseFlowEvent } from './parse.js';
+export { LineSplitter } from './line-splitter.js';
+export { EventSocketServer, type EventSocketServerOptions, type EventSocketServerStats, type ClientDropReason } from './server.js';
+export { EventSocketClient, connect, type ConnectOptions, type EventSocketClientEvents } from './client.js';

@@ -1,68 +1,112 @@
-import type { SockId } from './wire.js';
+import { EventParseError } from './errors.js';
+import type { SockId } from './events.js';
+import { JsonNumber, parseExactJson, type ExactJsonValue } from './exact-json.js';
+import { dateFromUnixNanos, parseRfc3339Nanos } from './go-time.js';
 
-/** An event as a client receives it. */
-export interface ClientFlowEvent {
-  readonly event: 'open' | 'close';
-  /** The event time (millisecond precision; see `timestampNanos`). */
+/** Fields common to both kinds of event a client receives. */
+interface ReceivedEventBase {
+  /** The event time, to the millisecond (see `timestampNanos`). */
   readonly timestamp: Date;
   /** The event time in Unix nanoseconds, exact. */
   readonly timestampNanos: bigint;
+  /** The connection's UUID, as in tcp-info's file names. */
   readonly uuid: string;
-  /** The socket's identity (open events only). */
-  readonly id?: SockId;
 }
 
-/** A line that is not an event. */
-export class EventParseError extends Error {
-  override readonly name = 'EventParseError';
+/** A connection was first seen (sent before its first record is written). */
+export interface OpenFlowEvent extends ReceivedEventBase {
+  readonly event: 'open';
+  /** The connection's identity; `cookie` is the kernel's u64. */
+  readonly id: SockId;
 }
 
-const TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+/** A connection is gone. */
+export interface CloseFlowEvent extends ReceivedEventBase {
+  readonly event: 'close';
+  /** Close events carry no identity (`"ID":null`). */
+  readonly id?: undefined;
+}
 
-/** RFC 3339 (any offset, up to 9 fraction digits) to Unix nanoseconds. */
-export function parseRfc3339Nanos(text: string): bigint {
-  const m = TIME.exec(text);
-  if (!m) throw new EventParseError(`bad timestamp ${JSON.stringify(text)}`);
-  const [, y, mo, d, h, mi, s, frac = '', zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (zone !== 'Z') {
-    const sign = zone!.startsWith('-') ? -1 : 1;
-    ms -= sign * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6))) * 60_000;
-  }
-  return BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0') || '0');
+/** An event as a client receives it. */
+export type ClientFlowEvent = OpenFlowEvent | CloseFlowEvent;
+
+/** Go's zero `time.Time` (0001-01-01T00:00:00Z) in Unix nanoseconds: what a missing Timestamp decodes to. */
+export const GO_ZERO_TIME_UNIX_NANOS = -62_135_596_800_000_000_000n;
+
+type JsonObject = { readonly [key: string]: ExactJsonValue };
+
+function isObject(v: ExactJsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 }
 
 /**
- * Parses one line as the Go client does (its FlowEvent struct: Event 0 = open,
- * 1 = close; ID null on close), keeping the 64-bit cookie exact.
+ * The value of struct field `name`, found as Go's decoder finds it: an exact key
+ * first, else a key equal ignoring (ASCII) case; the last such key wins.
+ */
+function field(o: JsonObject, name: string): ExactJsonValue | undefined {
+  if (name in o) return o[name];
+  const lower = name.toLowerCase();
+  let found: ExactJsonValue | undefined;
+  for (const key of Object.keys(o)) if (key.toLowerCase() === lower) found = o[key];
+  return found;
+}
+
+/** An integer field of Go type int64/uint16/uint32: a plain integer literal within range, or absent/null (zero). */
+function integer(o: JsonObject, name: string, min: bigint, max: bigint): bigint {
+  const v = field(o, name);
+  if (v === undefined || v === null) return 0n;
+  // Go's ParseInt refuses fractions and exponents for integer fields.
+  if (!(v instanceof JsonNumber) || !/^-?\d+$/.test(v.text)) throw new EventParseError('BAD_FIELD', `${name} is not an integer`);
+  const n = BigInt(v.text);
+  if (n < min || n > max) throw new EventParseError('BAD_FIELD', `${name} ${v.text} is out of range`);
+  return n;
+}
+
+function string(o: JsonObject, name: string): string {
+  const v = field(o, name);
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new EventParseError('BAD_FIELD', `${name} is not a string`);
+  return v;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function sockId(o: JsonObject): SockId {
+  return {
+    sport: Number(integer(o, 'SPort', 0n, 0xffffn)),
+    dport: Number(integer(o, 'DPort', 0n, 0xffffn)),
+    srcIP: string(o, 'SrcIP'),
+    dstIP: string(o, 'DstIP'),
+    interface: Number(integer(o, 'Interface', 0n, 0xffff_ffffn)),
+    // The wire has the original's int64; the kernel's u64 is what UUIDs are made of.
+    cookie: BigInt.asUintN(64, integer(o, 'Cookie', INT64_MIN, INT64_MAX)),
+  };
+}
+
+/**
+ * Parses one line of the event socket by the Go client's rules (its
+ * `json.Unmarshal` into `FlowEvent`): field names matched as Go matches them,
+ * unknown fields ignored, missing fields zero, integers refused when out of their
+ * Go type's range; `Event` 0 is open and 1 is close. The cookie stays exact.
+ * Stricter than Go in one point: an open event must carry an `ID`.
+ * Throws {@link EventParseError}.
  */
 export function parseFlowEventLine(line: string): ClientFlowEvent {
-  // JSON numbers lose precision above 2^53: turn the cookie into a string first.
-  const safe = line.replace(/"Cookie":(-?\d+)/, '"Cookie":"$1"');
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(safe) as Record<string, unknown>;
-  } catch {
-    throw new EventParseError(`not JSON: ${line.slice(0, 80)}`);
+  const o = parseExactJson(line);
+  if (!isObject(o)) throw new EventParseError('BAD_JSON', 'not a JSON object');
+  const kind = integer(o, 'Event', INT64_MIN, INT64_MAX);
+  const ts = field(o, 'Timestamp');
+  if (ts !== undefined && ts !== null && typeof ts !== 'string') throw new EventParseError('BAD_FIELD', 'Timestamp is not a string');
+  const timestampNanos = typeof ts === 'string' ? parseRfc3339Nanos(ts) : GO_ZERO_TIME_UNIX_NANOS;
+  const base = { timestamp: dateFromUnixNanos(timestampNanos), timestampNanos, uuid: string(o, 'UUID') };
+  const id = field(o, 'ID');
+  if (id !== undefined && id !== null && !isObject(id)) throw new EventParseError('BAD_FIELD', 'ID is not an object');
+  if (kind === 1n) {
+    if (isObject(id)) sockId(id); // Go decodes (and may refuse) an ID even on close; it is then ignored
+    return { event: 'close', ...base };
   }
-  if (o === null || typeof o !== 'object') throw new EventParseError('not an object');
-  const kind = o.Event === 0 ? 'open' : o.Event === 1 ? 'close' : undefined;
-  if (kind === undefined) throw new EventParseError(`unknown event ${String(o.Event)}`);
-  if (typeof o.Timestamp !== 'string' || typeof o.UUID !== 'string') throw new EventParseError('missing Timestamp or UUID');
-  const nanos = parseRfc3339Nanos(o.Timestamp);
-  const base = { event: kind, timestamp: new Date(Number(nanos / 1_000_000n)), timestampNanos: nanos, uuid: o.UUID } as const;
-  const id = o.ID as Record<string, unknown> | null | undefined;
-  if (id === null || id === undefined) return base;
-  const num = (k: string) => {
-    if (typeof id[k] !== 'number') throw new EventParseError(`ID.${k} is not a number`);
-    return id[k] as number;
-  };
-  const str = (k: string) => {
-    if (typeof id[k] !== 'string') throw new EventParseError(`ID.${k} is not a string`);
-    return id[k] as string;
-  };
-  return {
-    ...base,
-    id: { sport: num('SPort'), dport: num('DPort'), srcIP: str('SrcIP'), dstIP: str('DstIP'), interface: num('Interface'), cookie: BigInt.asUintN(64, BigInt(str('Cookie'))) },
-  };
+  if (kind !== 0n) throw new EventParseError('UNKNOWN_EVENT', `unknown event type ${kind}`);
+  if (!isObject(id)) throw new EventParseError('MISSING_ID', 'open event without ID');
+  return { event: 'open', ...base, id: sockId(id) };
 }

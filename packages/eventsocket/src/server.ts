@@ -1,127 +1,204 @@
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { formatFlowEvent, type FlowEvent } from './wire.js';
+import type { FlowEvent } from './events.js';
+import { formatFlowEvent } from './format.js';
+import { listenWithMode, removeSocketFile, removeStaleSocket } from './socket-file.js';
 
-/** Start-up failures of the server. */
-export class EventSocketError extends Error {
-  override readonly name = 'EventSocketError';
-  constructor(
-    /** 'NOT_A_SOCKET': the path exists and is something else (nothing was deleted); 'LISTEN': binding failed. */
-    readonly code: 'NOT_A_SOCKET' | 'LISTEN',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Why a client was disconnected by the server. */
+export type ClientDropReason =
+  /** It fell more than `maxQueuedBytes` behind. */
+  | 'slow'
+  /** `maxClients` were already connected. */
+  | 'too-many';
 
 /** Options of {@link EventSocketServer}. */
 export interface EventSocketServerOptions {
-  /** File mode of the socket (default 0o660: owner and group, e.g. the sidecars' group). */
+  /**
+   * File mode of the socket, in force from its creation (default 0o660: owner
+   * and group, e.g. the sidecars' group). Connecting needs write permission.
+   */
   readonly mode?: number;
   /**
-   * Most bytes a client may have waiting beyond the kernel's socket buffer
-   * (default 4 MiB, ~20,000 events: a burst of closes must not drop a healthy
-   * client). A client further behind is disconnected: a stuck sidecar never
-   * delays polling or the others.
+   * Most bytes a client may have waiting in our memory, beyond what the kernel's
+   * socket buffer holds (default 16 MiB, about 70,000 open events: at start-up
+   * every existing connection is new at once, and a healthy client must survive
+   * that burst). A client further behind is disconnected.
    */
   readonly maxQueuedBytes?: number;
-  /** Counts (the daemon maps them to Prometheus metrics). */
+  /** Most clients at once (default 256); more are disconnected on arrival. */
+  readonly maxClients?: number;
+  /** Called for every event emitted, clients or not (→ `tcpinfo_flow_events_total{event}`). */
   readonly onEvent?: (kind: 'open' | 'close') => void;
+  /** Called whenever the number of connected clients changes (→ a gauge). */
   readonly onClientCount?: (clients: number) => void;
-  readonly onClientDropped?: () => void;
+  /** Called for each client the server disconnects (→ a counter of dropped clients). */
+  readonly onClientDropped?: (reason: ClientDropReason) => void;
+  /** One line per notable incident (a dropped client, an accept error). */
   readonly log?: (line: string) => void;
 }
 
+/** Counts kept by the server since it was made. */
+export interface EventSocketServerStats {
+  /** Events emitted, by kind. */
+  readonly openEvents: number;
+  readonly closeEvents: number;
+  /** Clients connected now. */
+  readonly clients: number;
+  /** Clients ever accepted. */
+  readonly acceptedClients: number;
+  /** Clients disconnected for falling behind. */
+  readonly droppedSlowClients: number;
+  /** Clients refused because `maxClients` were connected. */
+  readonly refusedClients: number;
+  /** Bytes waiting in our memory for all clients now. */
+  readonly queuedBytes: number;
+}
+
+const DEFAULT_MODE = 0o660;
+const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_CLIENTS = 256;
+
 /**
- * The daemon's event socket (SPEC §8): a Unix stream socket; every connected
+ * The daemon's event socket (SPEC §8): a Unix stream socket; each connected
  * client receives one JSON line per flow event from the moment it connects.
- * {@link emit} never blocks: each client's backlog lives in its socket's
- * buffer, bounded by `maxQueuedBytes`.
+ *
+ * {@link emit} never blocks and never waits for a client: it formats the line
+ * once and hands the same bytes to every client's socket. Writes made in one
+ * turn of the event loop (a polling cycle's events) are corked and leave as one
+ * `writev` per client. Each client's backlog is bounded by `maxQueuedBytes`; a
+ * client beyond it is disconnected and counted, so a stuck sidecar can delay
+ * neither polling nor the other clients.
  */
 export class EventSocketServer {
   readonly #clients = new Set<Socket>();
+  readonly #corked = new Set<Socket>();
+  readonly #mode: number;
+  readonly #maxQueuedBytes: number;
+  readonly #maxClients: number;
   readonly #opts: EventSocketServerOptions;
   #server: Server | undefined;
   #path = '';
+  #stats = { openEvents: 0, closeEvents: 0, acceptedClients: 0, droppedSlowClients: 0, refusedClients: 0 };
 
   constructor(options: EventSocketServerOptions = {}) {
     this.#opts = options;
+    this.#mode = options.mode ?? DEFAULT_MODE;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
   }
 
-  /** Connected clients. */
+  /** Clients connected now. */
   get clients(): number {
     return this.#clients.size;
   }
 
+  /** The path listened on ('' before {@link listen} and after {@link close}). */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** A snapshot of the server's counts. */
+  get stats(): EventSocketServerStats {
+    let queuedBytes = 0;
+    for (const socket of this.#clients) queuedBytes += socket.writableLength;
+    return { ...this.#stats, clients: this.#clients.size, queuedBytes };
+  }
+
   /**
-   * Listens on `path`. A stale socket file there is replaced; a path that exists
-   * and is not a socket is refused ({@link EventSocketError} NOT_A_SOCKET) and left alone.
+   * Listens on `path`. A stale socket file there (no server answers) is
+   * replaced; an existing file that is not a socket, or a socket some server
+   * answers on, is refused with {@link EventSocketError} (`NOT_A_SOCKET`,
+   * `IN_USE`) and left alone; other failures are `LISTEN`.
    */
   async listen(path: string): Promise<void> {
-    let stat;
-    try {
-      stat = lstatSync(path);
-    } catch {
-      stat = undefined;
-    }
-    if (stat !== undefined) {
-      if (!stat.isSocket()) throw new EventSocketError('NOT_A_SOCKET', `${path} exists and is not a socket; refusing to replace it`);
-      unlinkSync(path);
-    }
-    const server = createServer((socket) => this.#add(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new EventSocketError('LISTEN', `cannot listen on ${path}: ${err.message}`)));
-      server.listen(path, () => resolve());
-    });
-    chmodSync(path, this.#opts.mode ?? 0o660);
-    server.on('error', (err) => this.#opts.log?.(`tcp-info: event socket: ${err.message}`));
+    if (this.#server !== undefined) throw new Error('EventSocketServer: already listening');
+    await removeStaleSocket(path);
+    const server = createServer((socket) => this.#accept(socket));
+    await listenWithMode(server, path, this.#mode);
+    server.on('error', (err) => this.#opts.log?.(`eventsocket: ${err.message}`));
+    // The event socket alone must not keep the daemon alive.
     server.unref();
     this.#server = server;
     this.#path = path;
   }
 
-  #add(socket: Socket): void {
+  #accept(socket: Socket): void {
+    socket.on('error', () => socket.destroy()); // 'close' follows and removes it
+    if (this.#clients.size >= this.#maxClients) {
+      this.#stats.refusedClients++;
+      this.#opts.onClientDropped?.('too-many');
+      this.#opts.log?.(`eventsocket: ${this.#maxClients} clients connected already; refusing another`);
+      socket.destroy();
+      return;
+    }
+    this.#stats.acceptedClients++;
     this.#clients.add(socket);
     this.#opts.onClientCount?.(this.#clients.size);
-    // Clients only read; whatever they send is ignored.
-    socket.on('data', () => {});
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      if (this.#clients.delete(socket)) this.#opts.onClientCount?.(this.#clients.size);
-    });
+    // Clients only read. Whatever they send is read and discarded, so that it
+    // cannot fill buffers, and a client's half-close (end) is answered by ours.
+    socket.resume();
+    socket.on('close', () => this.#remove(socket));
   }
 
-  /** Sends one event to every client now connected. Never blocks. */
+  #remove(socket: Socket): boolean {
+    this.#corked.delete(socket);
+    if (!this.#clients.delete(socket)) return false;
+    this.#opts.onClientCount?.(this.#clients.size);
+    return true;
+  }
+
+  /** Sends one event to every client connected now. Never blocks. */
   emit(event: FlowEvent): void {
+    if (event.event === 0) this.#stats.openEvents++;
+    else this.#stats.closeEvents++;
     this.#opts.onEvent?.(event.event === 0 ? 'open' : 'close');
     if (this.#clients.size === 0) return;
-    const line = formatFlowEvent(event) + '\n';
-    const max = this.#opts.maxQueuedBytes ?? 4 * 1024 * 1024;
+    // One buffer for all clients: sockets keep a reference, never a copy per client.
+    const line = Buffer.from(formatFlowEvent(event) + '\n', 'utf8');
+    if (this.#corked.size === 0) process.nextTick(() => this.#uncorkAll());
     for (const socket of this.#clients) {
-      if (socket.writableLength > max) {
-        this.#clients.delete(socket);
-        this.#opts.onClientDropped?.();
-        this.#opts.onClientCount?.(this.#clients.size);
-        this.#opts.log?.(`tcp-info: event socket client more than ${max} bytes behind: disconnected`);
-        socket.destroy();
-        continue;
+      if (socket.destroyed) continue;
+      if (!this.#corked.has(socket)) {
+        socket.cork();
+        this.#corked.add(socket);
       }
       socket.write(line);
+      if (socket.writableLength > this.#maxQueuedBytes) this.#dropSlow(socket);
     }
   }
 
-  /** Stops listening, disconnects every client and removes the socket file. */
+  #uncorkAll(): void {
+    for (const socket of this.#corked) socket.uncork();
+    this.#corked.clear();
+  }
+
+  #dropSlow(socket: Socket): void {
+    const behind = socket.writableLength;
+    this.#remove(socket);
+    this.#stats.droppedSlowClients++;
+    this.#opts.onClientDropped?.('slow');
+    this.#opts.log?.(`eventsocket: a client is ${behind} bytes behind (limit ${this.#maxQueuedBytes}); disconnected`);
+    socket.destroy();
+  }
+
+  /**
+   * Stops listening, disconnects every client (events already handed to
+   * {@link emit} are flushed to clients that keep up first) and removes the
+   * socket file. Safe to call twice.
+   */
   async close(): Promise<void> {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
-    for (const socket of this.#clients) socket.destroy();
-    this.#clients.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    try {
-      unlinkSync(this.#path);
-    } catch {
-      // already gone (node removes it on close)
-    }
+    this.#uncorkAll();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of [...this.#clients]) socket.end();
+    // A client that does not take its last bytes within a moment is cut off.
+    const cutOff = setTimeout(() => {
+      for (const socket of this.#clients) socket.destroy();
+    }, 1000);
+    await Promise.all([closed, ...[...this.#clients].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))]);
+    clearTimeout(cutOff);
+    removeSocketFile(this.#path);
+    this.#path = '';
   }
 }
