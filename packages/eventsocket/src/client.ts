@@ -34,8 +34,11 @@ export type EventSocketClientEvents = {
   reconnect: [];
   /** A connection was lost; reconnecting. The error, if the connection failed with one. */
   disconnect: [error: Error | undefined];
-  /** A line that is not an event (reading goes on). Only emitted when someone listens. */
-  error: [error: EventParseError];
+  /**
+   * A line that is not an event; reading goes on. (Not named `error`: a bad line
+   * is not fatal, and `events.once()` would reject on it.) The client never emits `error`.
+   */
+  parseError: [error: EventParseError];
   /** {@link EventSocketClient.close} finished. */
   close: [];
 };
@@ -158,9 +161,8 @@ export class EventSocketClient extends EventEmitter<EventSocketClientEvents> imp
   }
 
   #reportError(err: EventParseError): void {
-    // Like the Go client's "Unknown event type" log, a bad line never stops reading;
-    // without a listener, 'error' would throw, so it is only emitted to listeners.
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    // Like the Go client's "Unknown event type" log, a bad line never stops reading.
+    this.emit('parseError', err);
   }
 
   #pause(): void {

@@ -1,0 +1,51 @@
+import { connect } from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { formatFlowEvent, parseFlowEventLine } from '../src/index.js';
+import { openEvent, rawClient, socketPath, startServer } from './helpers.js';
+
+describe('EventSocketServer: a client that never reads', () => {
+  it('is dropped and counted; emit never blocks nor grows beyond the bound; the other client gets everything', async () => {
+    const path = socketPath();
+    const maxQueuedBytes = 256 * 1024;
+    const dropped: string[] = [];
+    const logs: string[] = [];
+    const { server, untilClients } = await startServer(path, { maxQueuedBytes, onClientDropped: (r) => dropped.push(r), log: (l) => logs.push(l) });
+    const stuck = connect(path);
+    await once(stuck, 'connect');
+    stuck.pause(); // reads nothing: the kernel buffers fill, then our queue
+    const good = rawClient(path);
+    await untilClients(2);
+    const lineBytes = Buffer.byteLength(formatFlowEvent(openEvent(99999)) + '\n');
+    const N = 50_000; // ~7 MB: far beyond both kernel socket buffers and the bound
+    let slowestMs = 0;
+    let mostQueued = 0;
+    for (let i = 0; i < N; i++) {
+      const t = performance.now();
+      server.emit(openEvent(i));
+      slowestMs = Math.max(slowestMs, performance.now() - t);
+      mostQueued = Math.max(mostQueued, server.stats.queuedBytes);
+      // A polling cycle's worth of events, then the event loop turns (the good client reads).
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+    }
+    await good.untilLines(N);
+    expect(dropped).toEqual(['slow']);
+    expect(server.stats).toMatchObject({ clients: 1, droppedSlowClients: 1 });
+    expect(logs.some((l) => l.includes('behind'))).toBe(true);
+    expect(good.lines).toHaveLength(N);
+    expect(good.lines.every((l, i) => parseFlowEventLine(l).uuid === `u${i}`)).toBe(true);
+    // Bounded: the stuck client's queue never exceeded the bound by more than a line;
+    // the good client's share is at most one cycle's worth.
+    expect(mostQueued).toBeLessThanOrEqual(maxQueuedBytes + lineBytes + 500 * lineBytes);
+    expect(slowestMs).toBeLessThan(50);
+    // The server cut it off: reading now gives what the kernel held, then the end.
+    let stuckBytes = 0;
+    stuck.on('data', (d: Buffer) => (stuckBytes += d.length));
+    stuck.resume();
+    await once(stuck, 'close');
+    expect(stuckBytes).toBeGreaterThan(0);
+    expect(stuckBytes).toBeLessThan(N * lineBytes);
+    good.sock.destroy();
+    await server.close();
+  });
+});
