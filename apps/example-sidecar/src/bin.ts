@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-import { runSidecar } from './index.js';
+import { parseSidecarArgs, runSidecar, USAGE } from './index.js';
 
-// Usage: tcpinfo-example-sidecar -tcpinfo.eventsocket=PATH (or TCPINFO_EVENTSOCKET=PATH)
-const arg = process.argv.slice(2).find((a) => /^--?tcpinfo\.eventsocket=/.test(a));
-const path = arg?.split('=').slice(1).join('=') ?? process.env.TCPINFO_EVENTSOCKET;
-if (path === undefined || path === '' || process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stderr.write('usage: tcpinfo-example-sidecar -tcpinfo.eventsocket=PATH   (or env TCPINFO_EVENTSOCKET)\n');
-  process.exit(path === undefined || path === '' ? 2 : 0);
+const command = parseSidecarArgs(process.argv.slice(2), process.env);
+if (command.kind === 'help') {
+  process.stdout.write(USAGE);
+} else if (command.kind === 'usage-error') {
+  process.stderr.write(`tcpinfo-example-sidecar: ${command.message}\n${USAGE}`);
+  process.exitCode = 2;
+} else {
+  const stop = new AbortController();
+  const client = runSidecar(command.path, { signal: stop.signal });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  // Exit 0 once closed: nothing else keeps the process alive.
+  client.once('close', () => console.log('shutdown'));
 }
-const client = runSidecar(path);
-const stop = () => client.close();
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
