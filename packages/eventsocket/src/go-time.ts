@@ -9,6 +9,22 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b < 0n ? q - 1n : q;
 }
 
+// The events of a polling cycle share their second: its text is computed once.
+let cachedSeconds: bigint | undefined;
+let cachedWhole = '';
+
+/** "YYYY-MM-DDTHH:MM:SS" of a Unix second; a RangeError outside years 0-9999 (Go refuses those too). */
+function wholeSecondText(seconds: bigint): string {
+  if (seconds === cachedSeconds) return cachedWhole;
+  const date = new Date(Number(seconds) * 1000);
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) throw new RangeError(`time ${seconds} s is outside years 0-9999`);
+  // toISOString writes 4-digit years in this range: "YYYY-MM-DDTHH:MM:SS.000Z".
+  cachedWhole = date.toISOString().slice(0, 19);
+  cachedSeconds = seconds;
+  return cachedWhole;
+}
+
 /**
  * Go's `time.Time.MarshalJSON` (RFC3339Nano) of a UTC time given as Unix
  * nanoseconds: up to 9 fraction digits with trailing zeros removed, no dot for a
@@ -16,14 +32,15 @@ function floorDiv(a: bigint, b: bigint): bigint {
  */
 export function formatGoTimeUTC(unixNanos: bigint): string {
   const seconds = floorDiv(unixNanos, NANOS_PER_SECOND);
-  const fraction = unixNanos - seconds * NANOS_PER_SECOND;
-  const date = new Date(Number(seconds) * 1000);
-  const year = date.getUTCFullYear();
-  if (!(year >= 0 && year <= 9999)) throw new RangeError(`time ${unixNanos} ns is outside years 0-9999`);
-  // toISOString writes 4-digit years in this range: "YYYY-MM-DDTHH:MM:SS.000Z".
-  const whole = date.toISOString().slice(0, 19);
-  if (fraction === 0n) return `${whole}Z`;
-  return `${whole}.${fraction.toString().padStart(9, '0').replace(/0+$/, '')}Z`;
+  const whole = wholeSecondText(seconds);
+  let fraction = Number(unixNanos - seconds * NANOS_PER_SECOND); // < 1e9: exact as a number
+  if (fraction === 0) return `${whole}Z`;
+  let digits = 9;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits--;
+  }
+  return `${whole}.${String(fraction).padStart(digits, '0')}Z`;
 }
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/;

@@ -62,15 +62,15 @@ const DEFAULT_MAX_CLIENTS = 256;
  * client receives one JSON line per flow event from the moment it connects.
  *
  * {@link emit} never blocks and never waits for a client: it formats the line
- * once and hands the same bytes to every client's socket. Writes made in one
- * turn of the event loop (a polling cycle's events) are corked and leave as one
- * `writev` per client. Each client's backlog is bounded by `maxQueuedBytes`; a
+ * once; the lines of one turn of the event loop (a polling cycle's events) go
+ * to every client as one shared buffer, one write per client, on the next tick.
+ * Each client's backlog is bounded by `maxQueuedBytes`; a
  * client beyond it is disconnected and counted, so a stuck sidecar can delay
  * neither polling nor the other clients.
  */
 export class EventSocketServer {
   readonly #clients = new Set<Socket>();
-  readonly #corked = new Set<Socket>();
+  #pending: string[] = [];
   readonly #mode: number;
   readonly #maxQueuedBytes: number;
   readonly #maxClients: number;
@@ -140,7 +140,6 @@ export class EventSocketServer {
   }
 
   #remove(socket: Socket): boolean {
-    this.#corked.delete(socket);
     if (!this.#clients.delete(socket)) return false;
     this.#opts.onClientCount?.(this.#clients.size);
     return true;
@@ -152,23 +151,23 @@ export class EventSocketServer {
     else this.#stats.closeEvents++;
     this.#opts.onEvent?.(event.event === 0 ? 'open' : 'close');
     if (this.#clients.size === 0) return;
-    // One buffer for all clients: sockets keep a reference, never a copy per client.
-    const line = Buffer.from(formatFlowEvent(event) + '\n', 'utf8');
-    if (this.#corked.size === 0) process.nextTick(() => this.#uncorkAll());
-    for (const socket of this.#clients) {
-      if (socket.destroyed) continue;
-      if (!this.#corked.has(socket)) {
-        socket.cork();
-        this.#corked.add(socket);
-      }
-      socket.write(line);
-      if (socket.writableLength > this.#maxQueuedBytes) this.#dropSlow(socket);
-    }
+    // Lines of one turn of the event loop (a polling cycle's events) are sent
+    // together on the next tick: one buffer for all clients, one write each.
+    // No client can connect in between (accepting needs the event loop), so each
+    // client gets exactly the events emitted after it connected.
+    if (this.#pending.length === 0) process.nextTick(() => this.#flush());
+    this.#pending.push(formatFlowEvent(event) + '\n');
   }
 
-  #uncorkAll(): void {
-    for (const socket of this.#corked) socket.uncork();
-    this.#corked.clear();
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const bytes = Buffer.from(this.#pending.join(''), 'utf8');
+    this.#pending = [];
+    for (const socket of this.#clients) {
+      if (socket.destroyed) continue;
+      socket.write(bytes); // the socket keeps a reference, never a copy per client
+      if (socket.writableLength > this.#maxQueuedBytes) this.#dropSlow(socket);
+    }
   }
 
   #dropSlow(socket: Socket): void {
@@ -189,7 +188,7 @@ export class EventSocketServer {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
-    this.#uncorkAll();
+    this.#flush();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of [...this.#clients]) socket.end();
     // A client that does not take its last bytes within a moment is cut off.
