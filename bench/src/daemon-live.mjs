@@ -89,7 +89,6 @@ async function outer() {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' }, // as apps/tcp-info's bin.ts
       });
       results.push(JSON.parse(out.trim().split('\n').pop()));
     }

@@ -2,12 +2,6 @@
 import { helpText, loadConfig } from './config.js';
 import { runDaemon } from './daemon.js';
 
-// File writes go through libuv's thread pool; its default 4 threads make the
-// first frames of 10,000 connections found at start-up take twice as long to
-// reach the disk. Set before anything uses the pool (imports only read files
-// synchronously); an operator's own setting wins.
-process.env.UV_THREADPOOL_SIZE ??= '16';
-
 // Thin entry point: parse, validate (exit 2 with one line), run, exit 0.
 async function main(): Promise<number> {
   let config;

@@ -33,7 +33,7 @@ export interface SaverOptions {
    * stays valid (it just misses those snapshots). Polling never waits.
    */
   readonly maxPendingBytes?: number;
-  /** Files written at the same time (default 256): bounds libuv's queue. */
+  /** Files written at the same time (default 64): bounds libuv's queue. */
   readonly maxConcurrentWrites?: number;
   /**
    * Descriptors of recently written files kept open (default 4096, least
@@ -116,7 +116,7 @@ export class Saver {
       rotationMs: 10 * 60 * 1000,
       flushAfterMs: 800,
       maxPendingBytes: 64 * 1024 * 1024,
-      maxConcurrentWrites: 256,
+      maxConcurrentWrites: 64,
       maxOpenFiles: 4096,
       compressionLevel: 3,
       compact: true,
