@@ -18,13 +18,15 @@ export interface EventSocketServerOptions {
    */
   readonly mode?: number;
   /**
-   * Most bytes a client may have waiting in our memory, beyond what the kernel's
-   * socket buffer holds (default 16 MiB, about 70,000 open events: at start-up
-   * every existing connection is new at once, and a healthy client must survive
-   * that burst). A client further behind is disconnected.
+   * Most bytes a client may leave waiting in our memory, beyond what the
+   * kernel's socket buffer holds (default 4 MiB, about 20,000 events). It is
+   * checked before each turn's lines are added, so one large burst (at start-up
+   * every existing connection is new) never drops a client that keeps up; a
+   * client still this far behind at the next turn is disconnected. Memory per
+   * client is thus at most this plus one turn's lines (shared by all clients).
    */
   readonly maxQueuedBytes?: number;
-  /** Most clients at once (default 256); more are disconnected on arrival. */
+  /** Most clients at once (default 128); more are disconnected on arrival. */
   readonly maxClients?: number;
   /** Called for every event emitted, clients or not (→ `tcpinfo_flow_events_total{event}`). */
   readonly onEvent?: (kind: 'open' | 'close') => void;
@@ -54,8 +56,8 @@ export interface EventSocketServerStats {
 }
 
 const DEFAULT_MODE = 0o660;
-const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
-const DEFAULT_MAX_CLIENTS = 256;
+const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_CLIENTS = 128;
 
 /**
  * The daemon's event socket (SPEC §8): a Unix stream socket; each connected
@@ -165,8 +167,10 @@ export class EventSocketServer {
     this.#pending = [];
     for (const socket of this.#clients) {
       if (socket.destroyed) continue;
-      socket.write(bytes); // the socket keeps a reference, never a copy per client
+      // Judged by what is still waiting from earlier turns: a burst (every
+      // connection is new at start-up) must not cost a client that keeps up.
       if (socket.writableLength > this.#maxQueuedBytes) this.#dropSlow(socket);
+      else socket.write(bytes); // the socket keeps a reference, never a copy per client
     }
   }
 
