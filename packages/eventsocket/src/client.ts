@@ -73,6 +73,9 @@ export class EventSocketClient extends EventEmitter<EventSocketClientEvents> imp
   #backoffMs: number;
   #retryTimer: NodeJS.Timeout | undefined;
   #paused = false;
+  /** When the current connection was made, and whether it brought any data. */
+  #connectedAt = 0;
+  #receivedData = false;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
 
   constructor(path: string, options: ConnectOptions = {}) {
@@ -120,13 +123,17 @@ export class EventSocketClient extends EventEmitter<EventSocketClientEvents> imp
     let failure: Error | undefined;
     socket.on('connect', () => {
       this.#connected = true;
-      this.#backoffMs = this.#minBackoffMs;
+      this.#connectedAt = Date.now();
+      this.#receivedData = false;
       if (this.#paused) socket.pause();
       this.emit('connect');
       if (this.#everConnected) this.emit('reconnect');
       this.#everConnected = true;
     });
-    socket.on('data', (chunk: string) => this.#lines.push(chunk));
+    socket.on('data', (chunk: string) => {
+      this.#receivedData = true;
+      this.#lines.push(chunk);
+    });
     socket.on('error', (err) => (failure = err)); // 'close' follows
     socket.on('close', () => this.#onSocketClose(socket, failure));
   }
@@ -138,6 +145,9 @@ export class EventSocketClient extends EventEmitter<EventSocketClientEvents> imp
     this.#connected = false;
     if (this.#closed) return;
     if (wasConnected) this.emit('disconnect', failure);
+    // A connection that brought events or lasted is a fresh start; one closed at
+    // once (a server refusing clients) keeps backing off instead of hammering.
+    if (wasConnected && (this.#receivedData || Date.now() - this.#connectedAt >= this.#maxBackoffMs)) this.#backoffMs = this.#minBackoffMs;
     // Jitter of ±20 %: sidecars that lost the same daemon should not all knock at once.
     const delay = Math.round(this.#backoffMs * (0.8 + 0.4 * Math.random()));
     this.#backoffMs = Math.min(this.#backoffMs * 2, this.#maxBackoffMs);

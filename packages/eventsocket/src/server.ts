@@ -3,13 +3,6 @@ import type { FlowEvent } from './events.js';
 import { formatFlowEvent } from './format.js';
 import { listenWithMode, removeSocketFile, removeStaleSocket } from './socket-file.js';
 
-/** Why a client was disconnected by the server. */
-export type ClientDropReason =
-  /** It fell more than `maxQueuedBytes` behind. */
-  | 'slow'
-  /** `maxClients` were already connected. */
-  | 'too-many';
-
 /** Options of {@link EventSocketServer}. */
 export interface EventSocketServerOptions {
   /**
@@ -32,8 +25,10 @@ export interface EventSocketServerOptions {
   readonly onEvent?: (kind: 'open' | 'close') => void;
   /** Called whenever the number of connected clients changes (→ a gauge). */
   readonly onClientCount?: (clients: number) => void;
-  /** Called for each client the server disconnects (→ a counter of dropped clients). */
-  readonly onClientDropped?: (reason: ClientDropReason) => void;
+  /** Called for each client disconnected for falling behind (→ a counter of dropped slow clients). */
+  readonly onClientDropped?: () => void;
+  /** Called for each client refused because `maxClients` were connected. */
+  readonly onClientRefused?: () => void;
   /** One line per notable incident (a dropped client, an accept error). */
   readonly log?: (line: string) => void;
 }
@@ -127,7 +122,7 @@ export class EventSocketServer {
     socket.on('error', () => socket.destroy()); // 'close' follows and removes it
     if (this.#clients.size >= this.#maxClients) {
       this.#stats.refusedClients++;
-      this.#opts.onClientDropped?.('too-many');
+      this.#opts.onClientRefused?.();
       this.#opts.log?.(`eventsocket: ${this.#maxClients} clients connected already; refusing another`);
       socket.destroy();
       return;
@@ -178,7 +173,7 @@ export class EventSocketServer {
     const behind = socket.writableLength;
     this.#remove(socket);
     this.#stats.droppedSlowClients++;
-    this.#opts.onClientDropped?.('slow');
+    this.#opts.onClientDropped?.();
     this.#opts.log?.(`eventsocket: a client is ${behind} bytes behind (limit ${this.#maxQueuedBytes}); disconnected`);
     socket.destroy();
   }

@@ -75,6 +75,26 @@ describe('EventSocketClient', () => {
     await server.close();
   });
 
+  it('backs off exponentially from a server that closes every connection at once', async () => {
+    const path = socketPath();
+    const times: number[] = [];
+    let fifth = () => {};
+    const fifthConnection = new Promise<void>((r) => (fifth = r));
+    const refusing = createServer((s) => {
+      times.push(performance.now());
+      s.destroy();
+      if (times.length === 5) fifth();
+    }).listen(path);
+    await once(refusing, 'listening');
+    const client = connect(path, { minBackoffMs: 10, maxBackoffMs: 1000 });
+    await fifthConnection;
+    await client.close();
+    await new Promise((r) => refusing.close(r));
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // Delays 10, 20, 40, 80 ms, each -20 % at worst: timers never fire early.
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(10 * 2 ** i * 0.8 - 1));
+  });
+
   it('reports bad lines and too-long lines, and goes on reading', async () => {
     const path = socketPath();
     const peers: Socket[] = [];

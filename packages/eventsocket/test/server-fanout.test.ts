@@ -48,13 +48,14 @@ describe('EventSocketServer: sending events', () => {
 
   it('refuses clients beyond maxClients, counting them', async () => {
     const path = socketPath();
-    const reasons: string[] = [];
-    const { server, untilClients } = await startServer(path, { maxClients: 1, onClientDropped: (r) => reasons.push(r) });
+    let refused = 0;
+    let dropped = 0;
+    const { server, untilClients } = await startServer(path, { maxClients: 1, onClientRefused: () => refused++, onClientDropped: () => dropped++ });
     const a = rawClient(path);
     await untilClients(1);
     const b = rawClient(path);
     await b.untilLines(Infinity); // until the server has closed it
-    expect(reasons).toEqual(['too-many']);
+    expect([refused, dropped]).toEqual([1, 0]);
     expect(server.stats).toMatchObject({ clients: 1, refusedClients: 1 });
     a.sock.destroy();
     await server.close();

@@ -8,9 +8,9 @@ describe('EventSocketServer: a client that never reads', () => {
   it('is dropped and counted; emit never blocks nor grows beyond the bound; the other client gets everything', async () => {
     const path = socketPath();
     const maxQueuedBytes = 256 * 1024;
-    const dropped: string[] = [];
+    let dropped = 0;
     const logs: string[] = [];
-    const { server, untilClients } = await startServer(path, { maxQueuedBytes, onClientDropped: (r) => dropped.push(r), log: (l) => logs.push(l) });
+    const { server, untilClients } = await startServer(path, { maxQueuedBytes, onClientDropped: () => dropped++, log: (l) => logs.push(l) });
     const stuck = connect(path);
     await once(stuck, 'connect');
     stuck.pause(); // reads nothing: the kernel buffers fill, then our queue
@@ -29,7 +29,7 @@ describe('EventSocketServer: a client that never reads', () => {
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
     }
     await good.untilLines(N);
-    expect(dropped).toEqual(['slow']);
+    expect(dropped).toBe(1);
     expect(server.stats).toMatchObject({ clients: 1, droppedSlowClients: 1 });
     expect(logs.some((l) => l.includes('behind'))).toBe(true);
     expect(good.lines).toHaveLength(N);
