@@ -21,6 +21,8 @@ export interface EventSocketServerOptions {
   readonly maxQueuedBytes?: number;
   /** Most clients at once (default 128); more are disconnected on arrival. */
   readonly maxClients?: number;
+  /** How long {@link EventSocketServer.close} lets clients take their last bytes before cutting them off (default 1000 ms). */
+  readonly closeGraceMs?: number;
   /** Called for every event emitted, clients or not (→ `tcpinfo_flow_events_total{event}`). */
   readonly onEvent?: (kind: 'open' | 'close') => void;
   /** Called whenever the number of connected clients changes (→ a gauge). */
@@ -35,8 +37,9 @@ export interface EventSocketServerOptions {
 
 /** Counts kept by the server since it was made. */
 export interface EventSocketServerStats {
-  /** Events emitted, by kind. */
+  /** Open events emitted. */
   readonly openEvents: number;
+  /** Close events emitted. */
   readonly closeEvents: number;
   /** Clients connected now. */
   readonly clients: number;
@@ -53,6 +56,7 @@ export interface EventSocketServerStats {
 const DEFAULT_MODE = 0o660;
 const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_CLIENTS = 128;
+const DEFAULT_CLOSE_GRACE_MS = 1000;
 
 /**
  * The daemon's event socket (SPEC §8): a Unix stream socket; each connected
@@ -180,8 +184,9 @@ export class EventSocketServer {
 
   /**
    * Stops listening, disconnects every client (events already handed to
-   * {@link emit} are flushed to clients that keep up first) and removes the
-   * socket file. Safe to call twice.
+   * {@link emit} are flushed to clients that keep up first; a client that has
+   * not taken them within `closeGraceMs` is cut off) and removes the socket
+   * file. Safe to call twice.
    */
   async close(): Promise<void> {
     const server = this.#server;
@@ -193,7 +198,7 @@ export class EventSocketServer {
     // A client that does not take its last bytes within a moment is cut off.
     const cutOff = setTimeout(() => {
       for (const socket of this.#clients) socket.destroy();
-    }, 1000);
+    }, this.#opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     await Promise.all([closed, ...[...this.#clients].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))]);
     clearTimeout(cutOff);
     removeSocketFile(this.#path);

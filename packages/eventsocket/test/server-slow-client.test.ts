@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +65,27 @@ describe('EventSocketServer: a burst larger than the bound', () => {
     expect(server.stats).toMatchObject({ clients: 1, droppedSlowClients: 0 });
     good.sock.destroy();
     await server.close();
+  });
+});
+
+describe('EventSocketServer.close with a client that never reads', () => {
+  it('cuts it off instead of waiting for it, and removes the file', async () => {
+    const path = socketPath();
+    const { server, untilClients } = await startServer(path, { closeGraceMs: 100 });
+    const stuck = connect(path);
+    await once(stuck, 'connect');
+    stuck.pause();
+    await untilClients(1);
+    for (let i = 0; i < 20_000; i++) server.emit(openEvent(i)); // more than the kernel buffers hold
+    await new Promise((r) => setImmediate(r)); // the flush happens
+    expect(server.stats.queuedBytes).toBeGreaterThan(0);
+    const started = performance.now();
+    await server.close();
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(99); // it did give the client its grace period
+    expect(tookMs).toBeLessThan(2000);
+    expect(server.clients).toBe(0);
+    expect(existsSync(path)).toBe(false);
+    stuck.destroy();
   });
 });
