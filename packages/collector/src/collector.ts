@@ -38,6 +38,9 @@ const INET_DIAG_INFO = 2;
 const TCPI_BYTES_RECEIVED = 128;
 const TCPI_BYTES_SENT = 200;
 
+/** Cycles a connection that polling found gone waits for its destroy notification before its file is closed. */
+const DESTROY_GRACE_CYCLES = 10;
+
 /** A cookie as a map key, from its two 32-bit halves (never through a float). */
 function cookieKey(payload: Buffer): string {
   return `${payload.readUInt32LE(48)}:${payload.readUInt32LE(44)}`;
@@ -80,6 +83,8 @@ export class Collector {
   #liveReceived = 0n;
   /** Cookies ("hi:lo") whose destroy notification was handled, with the cycle it came in: polling must not reopen them. */
   readonly #destroyed = new Map<string, number>();
+  /** Connections polling found gone, waiting (a few cycles) for their destroy notification. */
+  readonly #awaitingDestroy = new Map<string, { entry: CacheEntry; cycle: number }>();
   #destroyListener: DestroyListener | undefined;
   /** Whether destroy notifications are being received. */
   destroyEventsActive = false;
@@ -150,21 +155,40 @@ export class Collector {
     this.#changed.length = 0;
     if (complete) {
       const gone = this.cache.endCycle();
-      if (gone.length > 0) {
-        const timestamp = GoTime.now();
-        for (const entry of gone) {
-          const [s, r] = bytesSentReceived(entry.payload);
-          this.#closedSent += s;
-          this.#closedReceived += r;
-          this.#opts.saver.close(entry, timestamp);
-        }
+      if (this.destroyEventsActive) {
+        // The kernel's notification of a socket polling no longer sees may still be
+        // on its way (bursts): give it a few cycles to bring the final snapshot.
+        for (const entry of gone) this.#awaitingDestroy.set(`${entry.hi}:${entry.lo}`, { entry, cycle: this.cycles });
+      } else {
+        this.#closeGone(gone);
       }
+    }
+    if (this.#awaitingDestroy.size > 0) {
+      const expired: CacheEntry[] = [];
+      for (const [key, { entry, cycle }] of this.#awaitingDestroy) {
+        if (this.cycles - cycle < DESTROY_GRACE_CYCLES) continue;
+        this.#awaitingDestroy.delete(key);
+        expired.push(entry);
+      }
+      this.#closeGone(expired);
     }
     for (const [key, cycle] of this.#destroyed) if (this.cycles - cycle > 2) this.#destroyed.delete(key);
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
     this.#opts.saver.tick();
     this.cycles++;
+  }
+
+  /** Closes connections polling found gone. */
+  #closeGone(gone: readonly CacheEntry[]): void {
+    if (gone.length === 0) return;
+    const timestamp = GoTime.now();
+    for (const entry of gone) {
+      const [s, r] = bytesSentReceived(entry.payload);
+      this.#closedSent += s;
+      this.#closedReceived += r;
+      this.#opts.saver.close(entry, timestamp);
+    }
   }
 
   #write(entry: CacheEntry, timestamp: GoTime): void {
@@ -236,7 +260,9 @@ export class Collector {
     const hi = payload.readUInt32LE(48);
     const cookie = (BigInt(hi) << 32n) | BigInt(lo);
     const timestamp = GoTime.now();
-    const entry = this.cache.delete(cookie);
+    const waiting = this.#awaitingDestroy.get(key);
+    if (waiting !== undefined) this.#awaitingDestroy.delete(key);
+    const entry = waiting?.entry ?? this.cache.delete(cookie);
     if (entry?.excluded) return;
     if (entry === undefined) {
       if (this.#isExcluded?.(payload)) return;
@@ -279,6 +305,8 @@ export class Collector {
         await new Promise((r) => setImmediate(r));
         this.#destroyListener.close();
       }
+      this.#closeGone([...this.#awaitingDestroy.values()].map((w) => w.entry));
+      this.#awaitingDestroy.clear();
       await this.#opts.saver.closeAll(GoTime.now(), [...this.cache.entries()].filter((e) => !e.excluded));
       if (this.#ownsSocket) this.#socket.close();
     }

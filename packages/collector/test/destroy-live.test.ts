@@ -53,7 +53,10 @@ async function startCollector(ns: Netns, out: string, args: string[] = [], cmd?:
     stderr: () => stderr,
     async stop() {
       child.stdin!.end();
-      const stats = JSON.parse(await nextLine(it)) as { destroyMessages: number; firstSeen: number; overruns: number };
+      const line = await nextLine(it).catch(() => {
+        throw new Error(`collector ended early: ${stderr.slice(-2000)}`);
+      });
+      const stats = JSON.parse(line) as { destroyMessages: number; firstSeen: number; overruns: number; cycles: number; pollingMedianSec: number };
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
       return stats;
     },

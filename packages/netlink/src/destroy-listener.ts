@@ -48,13 +48,23 @@ export class DestroyListener {
       throw new NetlinkError(`cannot join the sock_diag destroy groups: ${e.code ?? e.message}`, e.errno ?? 0, e.code ?? 'EPERM');
     }
     raw.on('message', (datagram) => {
-      forEachMessage(datagram, (type, _flags, _seq, _pid, payload) => {
-        if (type === SOCK_DIAG_BY_FAMILY) onMessage(payload);
-      });
+      // Nothing may escape into the native binding's callback: it aborts the process.
+      try {
+        forEachMessage(datagram, (type, _flags, _seq, _pid, payload) => {
+          if (type === SOCK_DIAG_BY_FAMILY) onMessage(payload);
+        });
+      } catch (err) {
+        const e = err as Error;
+        options.onError?.(new NetlinkError(`destroy notification not handled: ${e.stack ?? e.message}`, 0, 'HANDLER'));
+      }
     });
     raw.on('error', (err) => {
-      if (err.errno === osConstants.errno.ENOBUFS || err.code === 'ENOBUFS') options.onOverrun?.();
-      else options.onError?.(new NetlinkError(`destroy notifications: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'));
+      try {
+        if (err.errno === osConstants.errno.ENOBUFS || err.code === 'ENOBUFS') options.onOverrun?.();
+        else options.onError?.(new NetlinkError(`destroy notifications: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'));
+      } catch (e) {
+        process.stderr.write(`tcp-info: destroy-notification error handler failed: ${(e as Error).stack}\n`);
+      }
     });
     raw.unref();
     return new DestroyListener(raw);

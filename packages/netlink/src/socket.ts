@@ -63,6 +63,15 @@ interface PendingDump {
   error: Error | undefined;
 }
 
+/** Runs a native-callback body; an exception is reported instead of aborting the process. */
+function guard(body: () => void): void {
+  try {
+    body();
+  } catch (err) {
+    process.stderr.write(`tcp-info: internal error in a netlink callback: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+}
+
 function errnoName(errno: number): string {
   for (const [name, value] of Object.entries(osConstants.errno)) if (value === errno) return name;
   return `E${errno}`;
@@ -92,10 +101,12 @@ export class InetDiagSocket {
     this.#port = this.#raw.address().port;
     // The binding reports ENOBUFS (receive buffer overrun) and other socket
     // errors here; without a listener they would crash the process.
-    this.#raw.on('error', (err) => this.#fail(new NetlinkError(`netlink socket: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO')));
-    this.#raw.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo.port));
+    // These run inside the binding's native callbacks, where an exception aborts
+    // the whole process: nothing may escape them.
+    this.#raw.on('error', (err) => guard(() => this.#fail(new NetlinkError(`netlink socket: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'))));
+    this.#raw.on('message', (msg, rinfo) => guard(() => this.#onDatagram(msg, rinfo.port)));
     this.#raw.on('truncatedMessage', () =>
-      this.#fail(new NetlinkError('netlink datagram truncated by a too-small receive buffer', 0, 'TRUNCATED')),
+      guard(() => this.#fail(new NetlinkError('netlink datagram truncated by a too-small receive buffer', 0, 'TRUNCATED'))),
     );
     this.#raw.unref();
   }
@@ -140,9 +151,11 @@ export class InetDiagSocket {
       timer.unref();
       this.#pending = { seq, onMessage, resolve, reject, timer, messages: 0, datagrams: 0, interrupted: false, error: undefined };
       this.#raw.ref();
-      this.#raw.send(request, { port: 0 }, (err) => {
-        if (err) this.#fail(new NetlinkError(`sending the dump request: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'));
-      });
+      this.#raw.send(request, { port: 0 }, (err) =>
+        guard(() => {
+          if (err) this.#fail(new NetlinkError(`sending the dump request: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'));
+        }),
+      );
     });
   }
 

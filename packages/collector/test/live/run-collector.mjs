@@ -18,4 +18,8 @@ while (collector.cycles < 1) await new Promise((r) => setTimeout(r, 1));
 process.stdout.write(`ready ${collector.destroyEventsActive}\n`);
 await running;
 const get = async (name) => (await metrics.registry.getSingleMetric(name).get()).values.reduce((a, v) => a + v.value, 0);
-process.stdout.write(JSON.stringify({ destroyMessages: await get('tcpinfo_destroy_messages_total'), firstSeen: await get('tcpinfo_destroy_first_seen_total'), overruns: await get('tcpinfo_destroy_overruns_total') }) + '\n');
+const polling = (await metrics.registry.getSingleMetric('tcpinfo_polling_interval_histogram').get()).values;
+const count = polling.find((v) => v.metricName.endsWith('_count'))?.value ?? 0;
+// Median polling interval (ms) from the histogram's 1-ms buckets.
+const median = polling.filter((v) => v.metricName.endsWith('_bucket')).find((v) => v.value >= count / 2)?.labels.le;
+process.stdout.write(JSON.stringify({ destroyMessages: await get('tcpinfo_destroy_messages_total'), firstSeen: await get('tcpinfo_destroy_first_seen_total'), overruns: await get('tcpinfo_destroy_overruns_total'), cycles: collector.cycles, pollingMedianSec: median }) + '\n');
