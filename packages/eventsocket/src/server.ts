@@ -77,6 +77,8 @@ export class EventSocketServer {
   readonly #maxClients: number;
   readonly #opts: EventSocketServerOptions;
   #server: Server | undefined;
+  #starting = false;
+  #closing: Promise<void> | undefined;
   #path = '';
   #stats = { openEvents: 0, closeEvents: 0, acceptedClients: 0, droppedSlowClients: 0, refusedClients: 0 };
 
@@ -111,10 +113,15 @@ export class EventSocketServer {
    * `IN_USE`) and left alone; other failures are `LISTEN`.
    */
   async listen(path: string): Promise<void> {
-    if (this.#server !== undefined) throw new Error('EventSocketServer: already listening');
-    await removeStaleSocket(path);
+    if (this.#server !== undefined || this.#starting) throw new Error('EventSocketServer: already listening');
+    this.#starting = true;
     const server = createServer((socket) => this.#accept(socket));
-    await listenWithMode(server, path, this.#mode);
+    try {
+      await removeStaleSocket(path);
+      await listenWithMode(server, path, this.#mode);
+    } finally {
+      this.#starting = false;
+    }
     server.on('error', (err) => this.#opts.log?.(`eventsocket: ${err.message}`));
     // The event socket alone must not keep the daemon alive.
     server.unref();
@@ -186,12 +193,17 @@ export class EventSocketServer {
    * Stops listening, disconnects every client (events already handed to
    * {@link emit} are flushed to clients that keep up first; a client that has
    * not taken them within `closeGraceMs` is cut off) and removes the socket
-   * file. Safe to call twice.
+   * file. Safe to call twice: every call resolves when the first is done.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const server = this.#server;
-    if (server === undefined) return;
+    if (server === undefined) return this.#closing ?? Promise.resolve();
     this.#server = undefined;
+    this.#closing = this.#shutDown(server);
+    return this.#closing;
+  }
+
+  async #shutDown(server: Server): Promise<void> {
     this.#flush();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of [...this.#clients]) socket.end();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatFlowEvent, parseFlowEventLine, TCPEvent, type FlowEvent } from '../src/index.js';
 import { openEvent, rawClient, socketPath, startServer } from './helpers.js';
@@ -67,7 +68,10 @@ describe('EventSocketServer: sending events', () => {
     const c = rawClient(path);
     await untilClients(1);
     for (let i = 0; i < 100; i++) server.emit(openEvent(i));
-    await server.close();
+    const [first, second] = [server.close(), server.close()];
+    await second; // a second call waits for the first to finish
+    expect(existsSync(path)).toBe(false);
+    await first;
     await c.untilLines(Infinity);
     expect(c.lines).toHaveLength(100);
     expect(server.clients).toBe(0);
