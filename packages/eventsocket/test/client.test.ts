@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connect, TCPEvent, type ClientFlowEvent, type EventParseError } from '../src/index.js';
-import { openEvent, socketPath, startServer } from './helpers.js';
+import { openDescriptors, openEvent, socketPath, startServer } from './helpers.js';
 
 const close1 = { event: TCPEvent.Close, timestampNanos: 2_000_000_123n, uuid: 'u1' } as const;
 
@@ -62,6 +62,27 @@ describe('EventSocketClient', () => {
     expect((await events.next()).value).toMatchObject({ event: 'close', uuid: 'u1' });
     await client.close();
     expect((await events.next()).done).toBe(true);
+    await server.close();
+  });
+
+  it('leaks no descriptor over 20 daemon restarts', async () => {
+    const path = socketPath();
+    let { server, untilClients } = await startServer(path);
+    const client = connect(path, { minBackoffMs: 1, maxBackoffMs: 5 });
+    await once(client, 'connect');
+    await untilClients(1);
+    const before = openDescriptors();
+    for (let i = 0; i < 20; i++) {
+      const lost = once(client, 'disconnect');
+      await server.close();
+      await lost;
+      const back = once(client, 'reconnect');
+      ({ server, untilClients } = await startServer(path));
+      await back;
+      await untilClients(1);
+    }
+    expect(openDescriptors()).toBe(before);
+    await client.close();
     await server.close();
   });
 
