@@ -38,6 +38,15 @@ function readZeroExtended(value: Uint8Array, size: number, fields: readonly Stru
   return out;
 }
 
+/**
+ * A decoder for a fixed struct of `size` bytes: fields read from the value
+ * zero-extended to `readSize` (the original's struct may be padded larger),
+ * `longer` when the kernel sent more than `size` bytes.
+ */
+function structDecoder<T>(size: number, fields: readonly StructField[], readSize = size): (value: Uint8Array) => T {
+  return (value) => ({ ...readZeroExtended(value, readSize, fields), length: value.length, longer: value.length > size }) as T;
+}
+
 function u32Fields(names: readonly string[]): StructField[] {
   return names.map((name, i) => ({ name, offset: 4 * i, size: 4 as const }));
 }
@@ -51,9 +60,8 @@ export interface MemInfo extends StructLength {
 }
 export const SIZEOF_MEMINFO = 16;
 export const MEMINFO_FIELDS = u32Fields(['rmem', 'wmem', 'fmem', 'tmem']);
-export function decodeMemInfo(value: Uint8Array): MemInfo {
-  return withLength(value, SIZEOF_MEMINFO, readZeroExtended(value, SIZEOF_MEMINFO, MEMINFO_FIELDS)) as unknown as MemInfo;
-}
+/** Decodes the struct (see the module comment for short and long values). */
+export const decodeMemInfo: (value: Uint8Array) => MemInfo = structDecoder<MemInfo>(SIZEOF_MEMINFO, MEMINFO_FIELDS);
 
 /** The `SK_MEMINFO_*` array (INET_DIAG_SKMEMINFO), bytes; the original spells `sndbuf` "Sndbug" in CSV. */
 export interface SkMemInfo extends StructLength {
@@ -71,9 +79,8 @@ export const SIZEOF_SKMEMINFO = 36;
 export const SKMEMINFO_FIELDS = u32Fields([
   'rmemAlloc', 'rcvbuf', 'wmemAlloc', 'sndbuf', 'fwdAlloc', 'wmemQueued', 'optmem', 'backlog', 'drops',
 ]);
-export function decodeSkMemInfo(value: Uint8Array): SkMemInfo {
-  return withLength(value, SIZEOF_SKMEMINFO, readZeroExtended(value, SIZEOF_SKMEMINFO, SKMEMINFO_FIELDS)) as unknown as SkMemInfo;
-}
+/** Decodes the struct (see the module comment for short and long values). */
+export const decodeSkMemInfo: (value: Uint8Array) => SkMemInfo = structDecoder<SkMemInfo>(SIZEOF_SKMEMINFO, SKMEMINFO_FIELDS);
 
 /** `struct tcpvegas_info` (INET_DIAG_VEGASINFO); times in µs. */
 export interface VegasInfo extends StructLength {
@@ -84,9 +91,8 @@ export interface VegasInfo extends StructLength {
 }
 export const SIZEOF_VEGASINFO = 16;
 export const VEGASINFO_FIELDS = u32Fields(['enabled', 'rttCount', 'rttUsec', 'minRttUsec']);
-export function decodeVegasInfo(value: Uint8Array): VegasInfo {
-  return withLength(value, SIZEOF_VEGASINFO, readZeroExtended(value, SIZEOF_VEGASINFO, VEGASINFO_FIELDS)) as unknown as VegasInfo;
-}
+/** Decodes the struct (see the module comment for short and long values). */
+export const decodeVegasInfo: (value: Uint8Array) => VegasInfo = structDecoder<VegasInfo>(SIZEOF_VEGASINFO, VEGASINFO_FIELDS);
 
 /** `struct tcp_dctcp_info` (INET_DIAG_DCTCPINFO). */
 export interface DctcpInfo extends StructLength {
@@ -104,9 +110,8 @@ export const DCTCPINFO_FIELDS: readonly StructField[] = [
   { name: 'abEcn', offset: 8, size: 4 },
   { name: 'abTot', offset: 12, size: 4 },
 ];
-export function decodeDctcpInfo(value: Uint8Array): DctcpInfo {
-  return withLength(value, SIZEOF_DCTCPINFO, readZeroExtended(value, SIZEOF_DCTCPINFO, DCTCPINFO_FIELDS)) as unknown as DctcpInfo;
-}
+/** Decodes the struct (see the module comment for short and long values). */
+export const decodeDctcpInfo: (value: Uint8Array) => DctcpInfo = structDecoder<DctcpInfo>(SIZEOF_DCTCPINFO, DCTCPINFO_FIELDS);
 
 /** `struct tcp_bbr_info` (INET_DIAG_BBRINFO). */
 export interface BbrInfo extends StructLength {
@@ -127,9 +132,8 @@ export const BBRINFO_FIELDS: readonly StructField[] = [
   { name: 'pacingGain', offset: 12, size: 4 },
   { name: 'cwndGain', offset: 16, size: 4 },
 ];
-export function decodeBbrInfo(value: Uint8Array): BbrInfo {
-  return withLength(value, SIZEOF_BBRINFO, readZeroExtended(value, SIZEOF_BBRINFO_ORIGINAL, BBRINFO_FIELDS)) as unknown as BbrInfo;
-}
+/** Decodes the struct (see the module comment for short and long values). */
+export const decodeBbrInfo: (value: Uint8Array) => BbrInfo = structDecoder<BbrInfo>(SIZEOF_BBRINFO, BBRINFO_FIELDS, SIZEOF_BBRINFO_ORIGINAL);
 
 /** `struct inet_diag_sockopt` (INET_DIAG_SOCKOPT, Linux 5.10): socket option bits. */
 export interface SockOpt extends StructLength {
@@ -158,9 +162,6 @@ export function decodeSockOpt(value: Uint8Array): SockOpt {
   return out as unknown as SockOpt;
 }
 
-function withLength(value: Uint8Array, size: number, fields: Record<string, number | bigint>): Record<string, unknown> {
-  return { ...fields, length: value.length, longer: value.length > size };
-}
 
 /** INET_DIAG_CONG: the congestion-control algorithm's name, up to its NUL. */
 export function decodeCongestion(value: Uint8Array): string {
