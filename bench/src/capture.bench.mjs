@@ -57,8 +57,10 @@ async function captured(ns, destroyEvents) {
     const sport = idm.readUInt16BE(4);
     const dport = idm.readUInt16BE(6);
     const v = Buffer.from(info);
-    if (sport === port && v.readBigUInt64LE(128) === bytes.get(dport) + 1n) good++;
-    else if (sport !== port && v.readBigUInt64LE(200) === bytes.get(sport)) good++;
+    // The server is 192.0.2.1 (a client's ephemeral port may equal the server's port).
+    const isServer = idm[8] === 192 && idm[9] === 0 && idm[10] === 2 && idm[11] === 1;
+    if (isServer && sport === port && v.readBigUInt64LE(128) === bytes.get(dport) + 1n) good++;
+    else if (!isServer && v.readBigUInt64LE(200) === bytes.get(sport)) good++;
   }
   rmSync(out, { recursive: true, force: true });
   return good;
