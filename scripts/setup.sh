@@ -14,6 +14,8 @@ command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v make >/dev/null || need_apt+=(make)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v python3 >/dev/null || need_apt+=(python3)
+# Headless browser for the tcpinfo-view report tests (playwright-core drives it).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
