@@ -292,6 +292,13 @@ export class Collector {
   async run(signal?: AbortSignal): Promise<void> {
     const reps = this.#opts.reps ?? 0;
     if ((this.#opts.destroyEvents ?? true) && this.#destroyListener === undefined) this.startDestroyEvents();
+    if (this.#destroyListener !== undefined) {
+      // The relay takes a few tens of milliseconds to join; connections closing
+      // meanwhile would be seen by polling only. Never wait long for it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#destroyListener.ready, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+    }
     const ticker = new Ticker(this.#opts.intervalMs ?? 10);
     try {
       while (!signal?.aborted && (reps === 0 || this.cycles < reps)) {

@@ -1,7 +1,11 @@
-import { constants as osConstants } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Readable, Writable } from 'node:stream';
 import { RawNetlinkSocket } from 'netlink';
 import { NetlinkError } from './errors.js';
 import { forEachMessage } from './framing.js';
+import { RELAY_SCRIPT } from './destroy-relay-script.js';
+import { RelayFrameReader } from './destroy-relay-frames.js';
 
 /** Netlink protocol number of sock_diag. */
 const NETLINK_SOCK_DIAG = 4;
@@ -10,6 +14,10 @@ const SOCK_DIAG_BY_FAMILY = 20;
 /** sock_diag multicast groups (enum sknetlink_groups). */
 const SKNLGRP_INET_TCP_DESTROY = 1;
 const SKNLGRP_INET6_TCP_DESTROY = 3;
+/** Exit status of the relay when the kernel refuses to let it join the groups. */
+const RELAY_REFUSED = 3;
+/** More relay restarts than this within a second, and the next waits a second. */
+const RESTARTS_PER_SECOND = 5;
 
 /** Options of {@link DestroyListener.open}. */
 export interface DestroyListenerOptions {
@@ -17,61 +25,149 @@ export interface DestroyListenerOptions {
   readonly recvBufferSize?: number;
   /** Called when the kernel dropped notifications (ENOBUFS: the buffer overran). */
   readonly onOverrun?: () => void;
-  /** Called for any other socket error. */
+  /** Called for any other failure (the listener keeps trying). */
   readonly onError?: (err: NetlinkError) => void;
 }
 
 /**
  * Receives the kernel's notification of every destroyed TCP socket (IPv4 and
  * IPv6): an inet_diag message with the socket's final INET_DIAG_INFO, as `ss -E`
- * shows. Joining the groups needs CAP_NET_ADMIN; without it {@link open} throws
- * a NetlinkError (EPERM). Never keeps the process alive.
+ * shows.
+ *
+ * The socket lives in a small relay process (see destroy-relay-script.ts for
+ * why): an overrun there cannot take the daemon down, and a relay that dies is
+ * replaced at once, its loss counted as an overrun. Never keeps the process alive.
  */
 export class DestroyListener {
-  private constructor(private readonly raw: RawNetlinkSocket) {}
+  readonly #onMessage: (payload: Buffer) => void;
+  readonly #options: DestroyListenerOptions;
+  #child: ChildProcess | undefined;
+  #closed = false;
+  #restarts: number[] = [];
+  #markReady!: () => void;
+  /** Settles once the first relay has joined the groups (notifications flow from then on). */
+  readonly ready: Promise<void>;
+
+  private constructor(onMessage: (payload: Buffer) => void, options: DestroyListenerOptions) {
+    this.#onMessage = onMessage;
+    this.#options = options;
+    this.ready = new Promise((resolve) => (this.#markReady = resolve));
+  }
 
   /**
-   * Opens the socket and joins both groups; `onMessage` gets each notification's
-   * payload (a view, valid during the call).
+   * Checks that the kernel lets this process join both groups (throws a
+   * NetlinkError, e.g. EPERM, when it does not), then starts the relay;
+   * `onMessage` gets each notification's payload (a view, valid during the call).
    */
   static open(onMessage: (payload: Buffer) => void, options: DestroyListenerOptions = {}): DestroyListener {
-    const raw = new RawNetlinkSocket(NETLINK_SOCK_DIAG, {
-      recvBufferSize: options.recvBufferSize ?? 32 * 1024 * 1024,
-      sendBufferSize: 4096,
-    });
-    try {
-      raw.addMembership(SKNLGRP_INET_TCP_DESTROY);
-      raw.addMembership(SKNLGRP_INET6_TCP_DESTROY);
-    } catch (err) {
-      raw.close();
-      const e = err as { errno?: number; code?: string; message: string };
-      throw new NetlinkError(`cannot join the sock_diag destroy groups: ${e.code ?? e.message}`, e.errno ?? 0, e.code ?? 'EPERM');
-    }
-    raw.on('message', (datagram) => {
-      // Nothing may escape into the native binding's callback: it aborts the process.
-      try {
-        forEachMessage(datagram, (type, _flags, _seq, _pid, payload) => {
-          if (type === SOCK_DIAG_BY_FAMILY) onMessage(payload);
-        });
-      } catch (err) {
-        const e = err as Error;
-        options.onError?.(new NetlinkError(`destroy notification not handled: ${e.stack ?? e.message}`, 0, 'HANDLER'));
-      }
-    });
-    raw.on('error', (err) => {
-      try {
-        if (err.errno === osConstants.errno.ENOBUFS || err.code === 'ENOBUFS') options.onOverrun?.();
-        else options.onError?.(new NetlinkError(`destroy notifications: ${err.message}`, err.errno ?? 0, err.code ?? 'EIO'));
-      } catch (e) {
-        process.stderr.write(`tcp-info: destroy-notification error handler failed: ${(e as Error).stack}\n`);
-      }
-    });
-    raw.unref();
-    return new DestroyListener(raw);
+    probeMembership();
+    const listener = new DestroyListener(onMessage, options);
+    listener.#spawn();
+    return listener;
   }
 
-  /** Stops listening. */
+  /** Stops listening: the relay ends; notifications still in flight are dropped. */
   close(): void {
-    this.raw.close();
+    this.#closed = true;
+    this.#markReady();
+    this.#child?.kill();
+    this.#child = undefined;
   }
+
+  #spawn(): void {
+    const size = String(this.#options.recvBufferSize ?? 32 * 1024 * 1024);
+    const child = spawn(process.execPath, ['-e', RELAY_SCRIPT, netlinkModulePath(), size], {
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    this.#child = child;
+    const stdin = child.stdin as Writable & { unref?: () => void };
+    const stderr = child.stderr as Readable & { unref?: () => void };
+    const frames = child.stdio[3] as Readable & { unref?: () => void };
+    let errorText = '';
+    stdin.on('error', () => {});
+    stderr.on('data', (d: Buffer) => (errorText = (errorText + d.toString()).slice(-1000)));
+    const reader = new RelayFrameReader();
+    frames.on('data', (chunk: Buffer) => {
+      if (this.#closed) return;
+      reader.push(chunk, (frame) => this.#onFrame(frame), () => this.#markReady());
+    });
+    frames.on('error', () => {});
+    child.on('error', (err) => this.#report(`cannot start the destroy-notification relay: ${err.message}`, 'ERELAY'));
+    child.on('exit', (code, signal) => {
+      if (this.#child === child) this.#child = undefined;
+      if (this.#closed) return;
+      if (code === RELAY_REFUSED) {
+        this.#report(`cannot join the sock_diag destroy groups: ${errorText.trim()}`, 'EPERM');
+      } else if (signal === 'SIGABRT' || code === 134) {
+        // The binding aborts on a poll error: the kernel flagged an overrun.
+        this.#overrun();
+      } else {
+        this.#report(`destroy-notification relay ended (${signal ?? `status ${code}`}): ${errorText.trim()}`, 'ERELAY');
+      }
+      this.#respawn();
+    });
+    for (const s of [child, stdin, stderr, frames]) (s as { unref?: () => void }).unref?.();
+  }
+
+  #respawn(): void {
+    const now = Date.now();
+    this.#restarts = this.#restarts.filter((t) => now - t < 1000);
+    this.#restarts.push(now);
+    if (this.#restarts.length <= RESTARTS_PER_SECOND) return this.#spawn();
+    setTimeout(() => {
+      if (!this.#closed) this.#spawn();
+    }, 1000).unref();
+  }
+
+  #onFrame(frame: Buffer): void {
+    if (frame.length === 0) return this.#overrun();
+    // Nothing a handler throws may stop the stream of notifications.
+    try {
+      forEachMessage(frame, (type, _flags, _seq, _pid, payload) => {
+        if (type === SOCK_DIAG_BY_FAMILY) this.#onMessage(payload);
+      });
+    } catch (err) {
+      const e = err as Error;
+      this.#report(`destroy notification not handled: ${e.stack ?? e.message}`, 'HANDLER');
+    }
+  }
+
+  #overrun(): void {
+    try {
+      this.#options.onOverrun?.();
+    } catch (e) {
+      process.stderr.write(`tcp-info: destroy-notification overrun handler failed: ${(e as Error).stack}\n`);
+    }
+  }
+
+  #report(message: string, code: string): void {
+    try {
+      this.#options.onError?.(new NetlinkError(message, 0, code));
+    } catch (e) {
+      process.stderr.write(`tcp-info: destroy-notification error handler failed: ${(e as Error).stack}\n`);
+    }
+  }
+
+}
+
+/** Throws a NetlinkError unless this process may join both destroy groups. */
+function probeMembership(): void {
+  const probe = new RawNetlinkSocket(NETLINK_SOCK_DIAG, { recvBufferSize: 4096, sendBufferSize: 4096 });
+  try {
+    probe.addMembership(SKNLGRP_INET_TCP_DESTROY);
+    probe.addMembership(SKNLGRP_INET6_TCP_DESTROY);
+  } catch (err) {
+    const e = err as { errno?: number; code?: string; message: string };
+    throw new NetlinkError(`cannot join the sock_diag destroy groups: ${e.code ?? e.message}`, e.errno ?? 0, e.code ?? 'EPERM');
+  } finally {
+    probe.close();
+  }
+}
+
+let netlinkPath: string | undefined;
+/** The `netlink` package's entry point, as this module resolves it (the relay loads the same copy). */
+function netlinkModulePath(): string {
+  netlinkPath ??= createRequire(import.meta.url).resolve('netlink');
+  return netlinkPath;
 }
