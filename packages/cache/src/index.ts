@@ -1,12 +1,15 @@
 import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
+import { DatagramWords, SnapshotWords } from './snapshot-words.js';
+
+export { SnapshotWords } from './snapshot-words.js';
 
 /** Offset of `idiag_cookie` in `struct inet_diag_msg`. */
 const IDIAG_COOKIE_OFFSET = 44;
 
 /** What the cache knows of one socket (keyed by its cookie). */
 export class CacheEntry {
-  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy of the payload. */
-  payload: Buffer;
+  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy, with its words for the quick test. */
+  snapshot: SnapshotWords;
   /** The cycle in which the socket was last seen. */
   seenCycle: number;
   /** The exclusion rules dropped this socket: it is tracked only so it is not checked again. */
@@ -21,13 +24,18 @@ export class CacheEntry {
     readonly lo: number,
     /** High 32 bits of the cookie. */
     readonly hi: number,
-    payload: Buffer,
+    snapshot: SnapshotWords,
     seenCycle: number,
     excluded: boolean,
   ) {
-    this.payload = payload;
+    this.snapshot = snapshot;
     this.seenCycle = seenCycle;
     this.excluded = excluded;
+  }
+
+  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy of the payload. */
+  get payload(): Buffer {
+    return this.snapshot.payload;
   }
 
   /** The socket cookie. */
@@ -49,12 +57,6 @@ export const UpdateResult = {
 } as const;
 export type UpdateResult = (typeof UpdateResult)[keyof typeof UpdateResult];
 
-function copyOf(view: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafe(view.length);
-  copy.set(view);
-  return copy;
-}
-
 /**
  * The previous snapshot of every socket, keyed by cookie, and the cycle logic
  * that finds closed sockets: a socket not seen during a whole cycle (both
@@ -63,6 +65,7 @@ function copyOf(view: Uint8Array): Buffer {
  */
 export class ConnectionCache {
   readonly #byLow = new Map<number, CacheEntry>();
+  readonly #datagramWords = new DatagramWords();
   #size = 0;
   #cycle = 1;
   /** The entry the last {@link update} call was about. */
@@ -105,15 +108,20 @@ export class ConnectionCache {
       entry.seenCycle = this.#cycle;
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
-      const change = comparePayloads(entry.payload, payload);
+      const previous = entry.snapshot;
+      if (payload.length === previous.payload.length) {
+        const words = this.#datagramWords.of(payload);
+        if (words !== undefined && previous.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
+      }
+      const change = comparePayloads(previous.payload, payload);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
       this.lastChange = change;
-      entry.payload = copyOf(payload);
+      entry.snapshot = new SnapshotWords(payload);
       return UpdateResult.Changed;
     }
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry(lo, hi, copyOf(excluded ? payload.subarray(0, 72) : payload), this.#cycle, excluded);
+    const created = new CacheEntry(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, 72) : payload), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#size++;
