@@ -1,1 +1,7 @@
-export {};
+export * from './load.js';
+export * from './series.js';
+export * from './header.js';
+export * from './view.js';
+export * from './html.js';
+export * from './report.js';
+export { downsample, nearestIndex } from './page/downsample.js';
