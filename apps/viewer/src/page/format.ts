@@ -8,8 +8,9 @@ const SI = [
 ] as const;
 
 /**
- * Axis labels with an SI suffix and as many decimals as the tick step needs,
- * so neighbouring ticks never print alike: [0, 500000, 1000000] → 0, 500k, 1M;
+ * Axis labels with one SI suffix for the whole axis (from its largest tick) and
+ * as many decimals as the tick step needs,
+ * so neighbouring ticks never print alike: [0, 500000, 1000000] → 0, 0.5M, 1M;
  * [0.3105, 0.311] (step 0.0005) → 0.3105, 0.311.
  */
 export function formatAxis(ticks: readonly (number | null)[], step: number): string[] {
