@@ -1,8 +1,9 @@
 import { AF_INET, AF_INET6, buildInetDiagReqV2, type Anonymizer } from '@tcpinfo/inetdiag';
-import { ArchivalRecord, attributes, DestroyListener, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
+import { ArchivalRecord, DestroyListener, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
 import { ConnectionCache, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { rateLimitedLog, type Saver } from '@tcpinfo/saver';
+import { ByteTotals } from './byte-totals.js';
 import { Ticker } from './ticker.js';
 
 /** Options of a {@link Collector}. */
@@ -34,26 +35,12 @@ const FAMILIES = [
   { family: AF_INET, label: 'ipv4', request: buildInetDiagReqV2({ family: AF_INET }) },
 ] as const;
 
-const INET_DIAG_INFO = 2;
-const TCPI_BYTES_RECEIVED = 128;
-const TCPI_BYTES_SENT = 200;
-
 /** Cycles a connection that polling found gone waits for its destroy notification before its file is closed. */
 const DESTROY_GRACE_CYCLES = 10;
 
 /** A cookie as a map key, from its two 32-bit halves (never through a float). */
 function cookieKey(payload: Buffer): string {
   return `${payload.readUInt32LE(48)}:${payload.readUInt32LE(44)}`;
-}
-
-/** tcpi_bytes_sent and tcpi_bytes_received of a raw snapshot (0 without a long enough tcp_info). */
-function bytesSentReceived(payload: Buffer): [bigint, bigint] {
-  for (const { type, value } of attributes(payload, 72)) {
-    if (type === INET_DIAG_INFO && value.length >= TCPI_BYTES_SENT + 8) {
-      return [value.readBigUInt64LE(TCPI_BYTES_SENT), value.readBigUInt64LE(TCPI_BYTES_RECEIVED)];
-    }
-  }
-  return [0n, 0n];
 }
 
 /**
@@ -72,15 +59,13 @@ export class Collector {
   readonly #isExcluded: ((payload: Buffer) => boolean) | undefined;
   #count = 0;
   #lastCycleStart = 0;
-  /** Rate accounting (bytes): totals of closed connections, and what was last reported. */
-  #closedSent = 0n;
-  #closedReceived = 0n;
+  /** Rate accounting (bytes): totals of closed connections, of live ones (once a second), and what was last reported. */
+  readonly #closed = new ByteTotals();
+  readonly #live = new ByteTotals();
   #reportedSent = -1n;
   #reportedReceived = -1n;
   #lastRateSecond = 0;
   #accountThisCycle = false;
-  #liveSent = 0n;
-  #liveReceived = 0n;
   /** Cookies ("hi:lo") whose destroy notification was handled, with the cycle it came in: polling must not reopen them. */
   readonly #destroyed = new Map<string, number>();
   /** Connections polling found gone, waiting (a few cycles) for their destroy notification. */
@@ -113,11 +98,7 @@ export class Collector {
       return;
     }
     if (result === UpdateResult.New || result === UpdateResult.Changed) this.#changed.push(this.cache.lastEntry!);
-    if (this.#accountThisCycle && result !== UpdateResult.Excluded) {
-      const [s, r] = bytesSentReceived(payload);
-      this.#liveSent += s;
-      this.#liveReceived += r;
-    }
+    if (this.#accountThisCycle && result !== UpdateResult.Excluded) this.#live.add(payload);
   };
 
   /** Runs one cycle: both dumps, the writes, the closes. Never throws for kernel errors (counted and logged). */
@@ -128,8 +109,7 @@ export class Collector {
     this.#lastCycleStart = start;
     const second = Math.floor(Date.now() / 1000);
     this.#accountThisCycle = second !== this.#lastRateSecond;
-    this.#liveSent = 0n;
-    this.#liveReceived = 0n;
+    this.#live.reset();
     let complete = true;
     for (const { label, request } of FAMILIES) {
       this.#changed.length = 0;
@@ -184,9 +164,7 @@ export class Collector {
     if (gone.length === 0) return;
     const timestamp = GoTime.now();
     for (const entry of gone) {
-      const [s, r] = bytesSentReceived(entry.payload);
-      this.#closedSent += s;
-      this.#closedReceived += r;
+      this.#closed.add(entry.payload);
       this.#opts.saver.close(entry, timestamp);
     }
   }
@@ -201,8 +179,8 @@ export class Collector {
 
   #reportRates(second: number): void {
     const m = this.#opts.metrics;
-    const sent = this.#closedSent + this.#liveSent;
-    const received = this.#closedReceived + this.#liveReceived;
+    const sent = this.#closed.sent + this.#live.sent;
+    const received = this.#closed.received + this.#live.received;
     if (this.#reportedSent >= 0n && m !== undefined) {
       // Counters of closed connections leave the live sum a cycle before they join
       // the closed sum, so a negative step is possible: skip it, as the original does.
@@ -278,9 +256,7 @@ export class Collector {
       return;
     }
     if (record === undefined) return;
-    const [s, r] = bytesSentReceived(payload);
-    this.#closedSent += s;
-    this.#closedReceived += r;
+    this.#closed.add(payload);
     this.#opts.saver.write(target, record, payload.subarray(0, 72));
     this.#opts.saver.close(target, timestamp);
   }

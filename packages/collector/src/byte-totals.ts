@@ -1,0 +1,72 @@
+const SIZEOF_INET_DIAG_MSG = 72;
+const INET_DIAG_INFO = 2;
+const TCPI_BYTES_RECEIVED = 128;
+const TCPI_BYTES_SENT = 200;
+const TWO_POW_32 = 2 ** 32;
+/** Low sums carry into the high ones from here (far below 2^53, far above one cycle's sockets). */
+const CARRY_AT = 2 ** 48;
+
+/**
+ * Sums of tcpi_bytes_sent and tcpi_bytes_received over raw snapshots, for the
+ * send and receive rate metrics. Once a second every socket is added, so this
+ * walks the attributes in place and adds the 64-bit counters as two 32-bit
+ * halves in plain numbers (the low sums carry into the high ones long before
+ * 2^53, so totals of closed connections stay exact for ever), instead of a view, an attribute object and two bigints per socket.
+ */
+export class ByteTotals {
+  #sentLow = 0;
+  #sentHigh = 0;
+  #receivedLow = 0;
+  #receivedHigh = 0;
+
+  /** Adds one snapshot's counters (nothing without a tcp_info long enough to hold them, as the original's GetStats). */
+  add(payload: Uint8Array): void {
+    const info = infoStart(payload);
+    if (info < 0) return;
+    this.#sentLow += u32(payload, info + TCPI_BYTES_SENT);
+    this.#sentHigh += u32(payload, info + TCPI_BYTES_SENT + 4);
+    this.#receivedLow += u32(payload, info + TCPI_BYTES_RECEIVED);
+    this.#receivedHigh += u32(payload, info + TCPI_BYTES_RECEIVED + 4);
+    if (this.#sentLow >= CARRY_AT || this.#receivedLow >= CARRY_AT) this.#carry();
+  }
+
+  #carry(): void {
+    const sentCarry = Math.floor(this.#sentLow / TWO_POW_32);
+    this.#sentHigh += sentCarry;
+    this.#sentLow -= sentCarry * TWO_POW_32;
+    const receivedCarry = Math.floor(this.#receivedLow / TWO_POW_32);
+    this.#receivedHigh += receivedCarry;
+    this.#receivedLow -= receivedCarry * TWO_POW_32;
+  }
+
+  reset(): void {
+    this.#sentLow = this.#sentHigh = this.#receivedLow = this.#receivedHigh = 0;
+  }
+
+  get sent(): bigint {
+    return BigInt(this.#sentHigh) * BigInt(TWO_POW_32) + BigInt(this.#sentLow);
+  }
+
+  get received(): bigint {
+    return BigInt(this.#receivedHigh) * BigInt(TWO_POW_32) + BigInt(this.#receivedLow);
+  }
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+/** Start of the last INET_DIAG_INFO value holding tcpi_bytes_sent, or -1. */
+function infoStart(payload: Uint8Array): number {
+  let found = -1;
+  const end = payload.length;
+  let p = SIZEOF_INET_DIAG_MSG;
+  while (end - p >= 4) {
+    const len = payload[p]! | (payload[p + 1]! << 8);
+    if (len < 4 || len > end - p) break;
+    const type = payload[p + 2]! | (payload[p + 3]! << 8);
+    if (type === INET_DIAG_INFO) found = len - 4 >= TCPI_BYTES_SENT + 8 ? p + 4 : -1;
+    p += (len + 3) & ~3;
+  }
+  return found;
+}
