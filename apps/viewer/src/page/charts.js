@@ -4,8 +4,8 @@
 // values of the real snapshot nearest to the cursor.
 import { downsample, nearestIndex } from './downsample.js';
 import { formatAxis, formatExact } from './format.js';
+import { SERIES_COLORS } from './palette.js';
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 const HEIGHT = 200;
 
 /**
@@ -27,14 +27,18 @@ export function drawConnectionCharts(container, conn, uPlot, width) {
     const d = downsample(x, chart.series.map((s) => s.values), view.min, view.max, width);
     return [d.x, ...d.ys];
   };
+  /** Recomputes a chart's drawing data for the current view and plot width. */
+  const setDrawingData = (entry) => {
+    const { chart, plot } = entry;
+    entry.buckets = plotWidth(plot);
+    plot.batch(() => {
+      plot.setData(dataFor(chart, entry.buckets), false);
+      if (view.max > view.min) plot.setScale('x', view);
+    });
+  };
   const zoom = (min, max) => {
     view = { min, max };
-    for (const { chart, plot } of drawn) {
-      plot.batch(() => {
-        plot.setData(dataFor(chart, plot.bbox.width / devicePixelRatio), false);
-        if (view.max > view.min) plot.setScale('x', view);
-      });
-    }
+    for (const entry of drawn) setDrawingData(entry);
   };
 
   for (const chart of conn.charts) {
@@ -58,7 +62,7 @@ export function drawConnectionCharts(container, conn, uPlot, width) {
           { label: xLabel, value: (u) => { const i = hovered(u); return i === null ? '–' : formatExact(x[i], 9); } },
           ...chart.series.map((s, k) => ({
             label: s.label,
-            stroke: COLORS[k % COLORS.length],
+            stroke: SERIES_COLORS[k % SERIES_COLORS.length],
             width: 1.5,
             value: (u) => { const i = hovered(u); return i === null ? '–' : formatExact(s.values[i]); },
           })),
@@ -74,13 +78,25 @@ export function drawConnectionCharts(container, conn, uPlot, width) {
               zoom(min, max);
             },
           ],
+          // The plotting area settles only after the first draw with data (axis
+          // sizes): redo the drawing data once if it was cut for another width.
+          draw: [
+            (u) => {
+              const entry = drawn.find((d) => d.plot === u);
+              if (entry === undefined || entry.buckets === plotWidth(u)) return;
+              queueMicrotask(() => setDrawingData(entry));
+            },
+          ],
         },
       },
-      dataFor(chart, width),
+      [[], ...chart.series.map(() => [])],
       el,
     );
+    // One bucket per pixel of the plotting area, known only once the plot is laid out.
+    const entry = { id: chart.id, chart, plot, buckets: plotWidth(plot) };
+    drawn.push(entry);
+    plot.setData(dataFor(chart, entry.buckets));
     plot.over.addEventListener('dblclick', () => zoom(full.min, full.max));
-    drawn.push({ id: chart.id, chart, plot });
   }
 
   const resize = (newWidth) => {
@@ -88,4 +104,9 @@ export function drawConnectionCharts(container, conn, uPlot, width) {
     zoom(view.min, view.max);
   };
   return { charts: drawn.map(({ id, plot }) => ({ id, plot })), resize };
+}
+
+/** Width of a plot's drawing area in CSS pixels (uPlot's bbox is in canvas pixels). */
+function plotWidth(plot) {
+  return plot.bbox.width / devicePixelRatio;
 }

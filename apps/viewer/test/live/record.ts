@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, watch } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -62,6 +62,25 @@ function created(path: string, dir: string): Promise<void> {
   });
 }
 
+/**
+ * Connects to a Unix socket whose file exists. The file appears at bind(),
+ * a moment before listen(): a connection in between is refused, and nothing
+ * announces the listen(), so a refused attempt is retried after 10 ms (at most 5 s).
+ */
+async function connectWhenListening(path: string): Promise<Socket> {
+  for (let attempt = 0; ; attempt++) {
+    const socket = createConnection(path);
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      return socket;
+    } catch (err) {
+      socket.destroy();
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || attempt >= 500) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
 function archiveFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((rel) => join(dir, rel))
@@ -98,7 +117,7 @@ export async function recordConnection(options: RecordOptions): Promise<Recorded
     await Promise.race([socketUp, exited(daemon).then((c) => Promise.reject(new Error(`daemon exited (${c}): ${daemonErr}`)))]);
 
     // Opens (with addresses) and closes of the two ends, by UUID.
-    const events = createConnection(sock);
+    const events = await connectWhenListening(sock);
     const uuidBySrc = new Map<string, string>();
     const closed = new Set<string>();
     const bothClosed = new Promise<void>((resolve) => {
@@ -110,7 +129,6 @@ export async function recordConnection(options: RecordOptions): Promise<Recorded
         if (ends.length === 2 && ends.every((u) => closed.has(u))) resolve();
       });
     });
-    await new Promise<void>((resolve, reject) => events.once('connect', resolve).once('error', reject));
 
     const result = new Promise<string>((resolve) => createInterface({ input: transfer.stdout! }).once('line', resolve));
     transfer.stdin!.write('go\n');
