@@ -1,67 +1,17 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchivalRecord } from '@tcpinfo/netlink';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import { decodeTcpInfo } from '@tcpinfo/tcp';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
+import { files, lines, nextLine, records, startCollector, killCollectors } from './helpers/collector-process.js';
 
 warnIfNotRoot('destroy notifications against real connections (collector destroy-live.test.ts)');
 
-const RUNNER = fileURLToPath(new URL('./live/run-collector.mjs', import.meta.url));
 const SHORT = fileURLToPath(new URL('./live/short-connections.mjs', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../testing/src/conn-fixture.mjs', import.meta.url));
-
-function lines(child: ChildProcess): AsyncIterator<string> {
-  return createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-}
-async function nextLine(it: AsyncIterator<string>): Promise<string> {
-  const r = await it.next();
-  if (r.done) throw new Error('child ended early');
-  return r.value;
-}
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
-function records(path: string): ArchivalRecord[] {
-  execFileSync('zstd', ['-t', '-q', path]);
-  return execFileSync('zstd', ['-dc', path], { encoding: 'utf8' }).trim().split('\n').map((l) => ArchivalRecord.parseLine(l));
-}
-/** Starts the collector in the namespace; resolves once it polls, with whether destroy events are active. */
-async function startCollector(ns: Netns, out: string, args: string[] = [], cmd?: string[]) {
-  const argv = [...(cmd ?? []), process.execPath, RUNNER, out, ...args];
-  const child = ns.spawn(argv[0]!, argv.slice(1));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const it = lines(child);
-  const ready = await nextLine(it);
-  return {
-    active: ready === 'ready true',
-    stderr: () => stderr,
-    async stop() {
-      child.stdin!.end();
-      const line = await nextLine(it).catch(() => {
-        throw new Error(`collector ended early: ${stderr.slice(-2000)}`);
-      });
-      const stats = JSON.parse(line) as { destroyMessages: number; firstSeen: number; overruns: number; cycles: number; pollingMedianSec: number };
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-      return stats;
-    },
-  };
-}
 
 describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
   let ns: Netns;
@@ -75,6 +25,7 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
     ns = Netns.create();
   });
   afterAll(() => {
+    killCollectors();
     ns?.destroy();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });

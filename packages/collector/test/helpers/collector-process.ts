@@ -1,0 +1,150 @@
+// The built collector run as a separate process inside a test namespace
+// (test/live/run-collector.mjs), and readers of the files it writes.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import type { Netns } from '@tcpinfo/testing';
+
+const RUNNER = fileURLToPath(new URL('../live/run-collector.mjs', import.meta.url));
+
+/** What run-collector.mjs reports on a "stats" line and at its end. */
+export interface CollectorStats {
+  destroyMessages: number;
+  firstSeen: number;
+  overruns: number;
+  cycles: number;
+  /** Median polling interval in seconds (a bucket bound), undefined before two cycles. */
+  pollingMedianSec: number | undefined;
+  pollingCount: number;
+  /** Cumulative histogram buckets: [upper bound in seconds ("+Inf" last), count]. */
+  pollingBuckets: [number | string, number][];
+}
+
+export function lines(child: ChildProcess): AsyncIterator<string> {
+  return createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+}
+
+export async function nextLine(it: AsyncIterator<string>): Promise<string> {
+  const r = await it.next();
+  if (r.done) throw new Error('child ended early');
+  return r.value;
+}
+
+/** Every file under `dir`, recursively. */
+export function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A connection file's records, after `zstd -t` has vouched for the file. */
+export function records(path: string): ArchivalRecord[] {
+  execFileSync('zstd', ['-t', '-q', path]);
+  return execFileSync('zstd', ['-dc', path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    .trim()
+    .split('\n')
+    .map((l) => ArchivalRecord.parseLine(l));
+}
+
+/**
+ * The records of many connection files, checked by `zstd -t` and decompressed by
+ * a few `zstd` processes rather than two per file; each file begins with its
+ * header record, which is how the concatenated output is cut back into files.
+ */
+export function recordsOfFiles(paths: string[]): ArchivalRecord[][] {
+  const out: ArchivalRecord[][] = [];
+  for (let i = 0; i < paths.length; i += 1000) {
+    const batch = paths.slice(i, i + 1000);
+    execFileSync('zstd', ['-t', '-q', ...batch]);
+    const text = execFileSync('zstd', ['-dcq', ...batch], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const r = ArchivalRecord.parseLine(line);
+      if (r.metadata !== undefined) out.push([]);
+      out.at(-1)!.push(r);
+    }
+  }
+  if (out.length !== paths.length) throw new Error(`${paths.length} files but ${out.length} header records`);
+  return out;
+}
+
+/** Polls `probe` every 50 ms until it returns true, failing after `timeoutMs`. */
+export async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polling intervals observed between two stats (bucket counts subtracted), and their median bucket. */
+export function pollingBetween(before: CollectorStats, after: CollectorStats): { count: number; medianSec: number | string | undefined; maxSec: number | string | undefined } {
+  const prior = new Map(before.pollingBuckets.map(([le, n]) => [String(le), n]));
+  const diff = after.pollingBuckets.map(([le, n]) => [le, n - (prior.get(String(le)) ?? 0)] as const);
+  const count = after.pollingCount - before.pollingCount;
+  return {
+    count,
+    medianSec: diff.find(([, n]) => n >= count / 2)?.[0],
+    maxSec: diff.find(([, n]) => n >= count)?.[0],
+  };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills collectors a failed test left running (they would outlive the namespace). */
+export function killCollectors(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/**
+ * Starts the collector in the namespace (optionally behind a wrapper command such
+ * as setpriv or prlimit); resolves once it polls, with whether destroy events are active.
+ */
+export async function startCollector(ns: Netns, out: string, args: string[] = [], wrapper: string[] = []) {
+  const argv = [...wrapper, process.execPath, RUNNER, out, ...args];
+  const child = ns.spawn(argv[0]!, argv.slice(1));
+  // 'close', not 'exit': stderr is complete only once the pipes closed.
+  const closed = new Promise((r) => child.once('close', r));
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const it = lines(child);
+  const ready = await nextLine(it);
+  const statsLine = async (): Promise<CollectorStats> => {
+    const line = await nextLine(it).catch(() => {
+      throw new Error(`collector ended early (status ${child.exitCode}, ${child.signalCode}): ${stderr.slice(-2000)}`);
+    });
+    return JSON.parse(line) as CollectorStats;
+  };
+  return {
+    active: ready === 'ready true',
+    pid: child.pid!,
+    stderr: () => stderr,
+    exitCode: () => child.exitCode,
+    /** The collector's counters now. */
+    async stats(): Promise<CollectorStats> {
+      child.stdin!.write('stats\n');
+      return statsLine();
+    },
+    /** Stops polling, closes every file; resolves with the final counters once the process exited. */
+    async stop(): Promise<CollectorStats & { exitCode: number | null }> {
+      child.stdin!.end();
+      const stats = await statsLine();
+      // 'close', not 'exit': stderr is complete only once the pipes closed.
+      await closed;
+      return { ...stats, exitCode: child.exitCode };
+    },
+  };
+}
