@@ -1,5 +1,5 @@
 /**
- * The program of the destroy-notification relay process (see destroy-relay.ts),
+ * The program of the destroy-notification relay process (see destroy-listener.ts),
  * run as `node -e RELAY_SCRIPT <path of the netlink package> <SO_RCVBUF bytes>`.
  *
  * Why a separate process: the `netlink` binding (0.3.0) aborts the whole process
