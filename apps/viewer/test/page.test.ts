@@ -73,6 +73,7 @@ describe('report page in headless Chromium', () => {
 
     // Hover: the legend shows the nearest real snapshot, which is mostly not among the drawn points.
     const over = page.locator('#c0 [data-chart="rtt"] .u-over');
+    await over.scrollIntoViewIfNeeded();
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.437, box.y + box.height / 2);
     const hovered = await page.evaluate(() => {
@@ -132,7 +133,18 @@ describe('report page in headless Chromium', () => {
       const pacingSeries = await page.evaluate(() => (globalThis as any).tcpinfoView.connections[0].charts.find((c: any) => c.id === 'pacing').series.map((s: any) => s.label));
       expect(pacingSeries).toEqual(['pacing_rate', 'BBR bw']);
 
+      // Hovering one chart moves the cursor on all of the connection's charts: every legend shows the same snapshot.
+      const over = page.locator('#c0 [data-chart="rtt"] .u-over');
+      await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2);
+      const legends = await page.$$eval('#c0 .u-legend', (ls) => ls.map((l) => [...l.querySelectorAll('.u-value')].map((v) => v.textContent)));
+      expect(legends).toHaveLength(6);
+      expect(new Set(legends.map((l) => l[0])).size).toBe(1);
+      expect(legends.flat().every((v) => v !== '–')).toBe(true);
+
       await page.screenshot({ path: join(OUTPUT_DIR, 'live.png'), fullPage: true });
+      // The README's picture (docs/images/tcpinfo-view.png) is this file from a run on a real kernel.
       await page.locator('#c0').screenshot({ path: join(OUTPUT_DIR, 'live-client.png') });
       expect(problems).toEqual([]);
     }, 60_000);
