@@ -1,9 +1,16 @@
-import { statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { ArchivalRecord } from '@tcpinfo/netlink';
 import { decodeRecord, readLineBatches, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
 import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
-import { csvField, fastView, formatOriginalRow, viewOfRecord } from './raw-row.js';
+import { ByteOutput } from './byte-output.js';
+import { scanCanonicalLine } from './line-scanner.js';
+import { csvField, writeOriginalRow } from './raw-row.js';
+import { RecordSlots } from './record-slots.js';
+
+const NEWLINE = 10;
+/** Bytes per file read (the fs default is 64 KiB). */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -30,36 +37,6 @@ export interface ConvertResult {
   readonly skippedExamples: readonly string[];
 }
 
-/** Writes strings to a stream in large chunks, respecting backpressure. */
-class ChunkedWriter {
-  #buf = '';
-  constructor(private readonly out: Writable) {}
-  /** Buffers text; call {@link flushIfFull} now and then (the writer never blocks per row). */
-  add(text: string): void {
-    this.#buf += text;
-  }
-  async flushIfFull(): Promise<void> {
-    if (this.#buf.length >= 64 * 1024) await this.flush();
-  }
-  async write(text: string): Promise<void> {
-    this.add(text);
-    await this.flushIfFull();
-  }
-  async flush(): Promise<void> {
-    if (this.#buf === '') return;
-    const chunk = this.#buf;
-    this.#buf = '';
-    if (!this.out.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.out.once('error', onError);
-      this.out.once('drain', () => {
-        this.out.off('error', onError);
-        resolve();
-      });
-    });
-  }
-}
-
 /** A snapshot as plain JSON: bigints as decimal strings, bytes as base64, the raw record left out. */
 export function snapshotToJson(metadata: unknown, s: Snapshot): string {
   const { record: _record, otherAttributes, ...rest } = s;
@@ -84,7 +61,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const all = options.columns === 'all';
   const header = [...ORIGINAL_COLUMN_NAMES, ...(all ? EXTRA_COLUMNS.map((c) => c.name) : [])];
   const jsonl = options.format === 'jsonl';
-  const out = new ChunkedWriter(options.output);
+  const out = new ByteOutput(options.output);
+  const slots = new RecordSlots();
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
   let skipped = 0;
   const skippedExamples: string[] = [];
@@ -99,27 +77,27 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     for (const p of inputs) if (p !== '-') total += statSafe(p);
   }
   let doneBefore = 0;
-  if (!jsonl) await out.write(header.map(csvField).join(',') + '\n');
+  if (!jsonl) out.utf8(header.map(csvField).join(',') + '\n');
   let rows = 0;
   try {
     for (const path of inputs) {
       const isStdin = path === '-';
-      const input = isStdin ? (options.stdin ?? process.stdin) : path;
+      // Large reads: each one is a round trip to the thread pool, which costs more than parsing 64 KB.
+      const input = isStdin ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
       for await (const batch of readLineBatches(input, {
         sourceName: isStdin ? '<stdin>' : path,
         ...(onProgress ? { onProgress } : {}),
       })) {
         for (const line of batch) {
-          // The default CSV reads canonical lines without building records (see raw-row.ts).
-          let view = jsonl || all ? undefined : fastView(line.text);
+          // The default CSV reads the original's lines without building records (line-scanner.ts).
           let snapshot: Snapshot | undefined;
           let metadata: unknown;
-          if (view === undefined) {
+          if (jsonl || all || !scanCanonicalLine(line.text, slots)) {
             try {
               const record = ArchivalRecord.parseLine(line.text);
               if (jsonl || all) ({ snapshot, metadata } = decodeRecord(record));
-              view = viewOfRecord(record);
+              if (!jsonl) slots.fillFromRecord(record);
             } catch (err) {
               const e = new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${(err as Error).message}`);
               if (onInvalid === undefined) throw e;
@@ -128,11 +106,16 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
             }
           }
           if (jsonl) {
-            out.add(snapshotToJson(metadata, snapshot!) + '\n');
+            out.utf8(snapshotToJson(metadata, snapshot!) + '\n');
           } else {
-            let row = formatOriginalRow(view);
-            if (all) for (const c of EXTRA_COLUMNS) row += ',' + csvField(c.value(snapshot!));
-            out.add(row + '\n');
+            writeOriginalRow(out, slots);
+            if (all) {
+              let extra = '';
+              for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot!));
+              out.utf8(extra);
+            }
+            out.reserve(1);
+            out.byte(NEWLINE);
           }
           rows++;
         }
@@ -149,8 +132,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
 
 function statSafe(path: string): number {
   try {
-      return statSync(path).size;
-    } catch {
-      return 0; // reported as unreadable when opened
-    }
+    return statSync(path).size;
+  } catch {
+    return 0; // reported as unreadable when opened
   }
+}

@@ -1,198 +1,227 @@
 import { formatGoIP } from '@tcpinfo/inetdiag';
-import { ArchivalRecord } from '@tcpinfo/netlink';
-import { originalBitmasks } from '@tcpinfo/parse';
-import { SIZEOF_TCP_INFO_ORIGINAL, TCP_INFO_FIELDS } from '@tcpinfo/tcp';
+import { originalParsesFully, originalBit } from '@tcpinfo/parse';
+import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
+import type { ByteOutput } from './byte-output.js';
+import type { RecordSlots } from './record-slots.js';
 
 /**
- * The default CSV's hot path. A row of the original's 105 columns is printed
- * straight from the record's bytes at the original's offsets, with the
- * original's zero-extension rules, without building a typed snapshot. Lines in
- * the canonical form Go writes are read with JSON.parse and their base64 decoded
- * into one reused scratch buffer; anything else goes through
- * ArchivalRecord.parseLine, which also produces the error for bad lines.
+ * The default CSV's row: the original's 105 columns printed straight from a
+ * record's bytes (RecordSlots) at the original's offsets, with its
+ * zero-extension rules, as bytes into a ByteOutput — no typed snapshot, no
+ * strings per field.
  */
-
-/** A record's parts as views: timestamp text, inet_diag_msg, attribute values by type. */
-export interface RawRecordView {
-  timestamp: string;
-  idm: Buffer | undefined;
-  attrs: (Buffer | null)[];
-}
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** What the original prints for the zero time (its CSV library's quirk; the reference CSVs say so). */
 const ZERO_TIME_IN_CSV = '2009-05-29T23:59:59Z';
-/** RFC 3339 exactly as Go's RFC3339Nano writes it (no trailing zeros in the fraction). */
-const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{0,8}[1-9])?(?:Z|[+-]\d\d:\d\d)$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const KNOWN_KEYS = new Set(['Timestamp', 'RawIDM', 'Attributes', 'Metadata']);
+/** Room for every fixed-width part of a row: 105 fields of at most 20 characters, two addresses and a timestamp. */
+const ROW_ROOM = 4096;
 
-let scratch = Buffer.alloc(64 * 1024);
-const view: RawRecordView = { timestamp: '', idm: undefined, attrs: [] };
+const COMMA = 44;
+/** TOS, TClass, ClassID, Shutdown, Protocol: attribute types of the columns printed as the value's first byte. */
+const FIRST_BYTE_COLUMNS = [5, 6, 17, 8, 10] as const;
+const NEWLINE = 10;
 
-/** Field ranges of a CANONICAL_TIME match (month 1-12, day 1-31, hour < 24, minute and second < 60). */
-function plausibleTime(ts: string): boolean {
-  const n = (at: number) => (ts.charCodeAt(at) - 48) * 10 + ts.charCodeAt(at + 1) - 48;
-  const month = n(5);
-  const day = n(8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && n(11) < 24 && n(14) < 60 && n(17) < 60;
+/** Quotes a field as Go's encoding/csv does (only when needed). */
+export function csvField(text: string): string {
+  if (text === '') return text;
+  if (!/[",\r\n]/.test(text) && !startsWithGoSpace(text) && text !== '\\.') return text;
+  return '"' + text.replace(/"/g, '""') + '"';
 }
 
-/** Decodes canonical base64 into the scratch buffer at `at`; undefined when not canonical. */
-function b64(text: string, at: number): Buffer | undefined {
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-  const need = at + (text.length / 4) * 3;
-  if (need > scratch.length) return undefined;
-  const n = scratch.write(text, at, 'base64');
-  return scratch.subarray(at, at + n);
+/** Go's unicode.IsSpace on the first character (encoding/csv quotes a field starting with one). */
+function startsWithGoSpace(text: string): boolean {
+  return /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/.test(text);
 }
 
-/**
- * A line as a view (valid until the next call), or undefined when the line is
- * not in canonical form (the caller then uses {@link viewOfRecord} on a parsed record).
- */
-export function fastView(line: string): RawRecordView | undefined {
-  let o: unknown;
-  try {
-    o = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-  const rec = o as Record<string, unknown>;
-  for (const k in rec) if (!KNOWN_KEYS.has(k)) return undefined;
-  const ts = rec.Timestamp;
-  if (typeof ts !== 'string' || (ts !== ZERO_TIME && !(CANONICAL_TIME.test(ts) && plausibleTime(ts)))) return undefined;
-  // Header records are one per file: let the full parser validate their metadata.
-  if (rec.Metadata !== undefined) return undefined;
-  const total = line.length;
-  if (total > scratch.length) scratch = Buffer.alloc(Math.max(total, scratch.length * 2));
-  let at = 0;
-  view.timestamp = ts;
-  view.idm = undefined;
-  view.attrs.length = 0;
-  if (rec.RawIDM !== undefined) {
-    if (typeof rec.RawIDM !== 'string') return undefined;
-    const idm = b64(rec.RawIDM, at);
-    if (idm === undefined || (idm.length !== 0 && idm.length < 72)) return undefined;
-    if (idm.length > 0) view.idm = idm;
-    at += idm.length;
-  }
-  const attrs = rec.Attributes;
-  if (attrs !== undefined && attrs !== null) {
-    if (!Array.isArray(attrs) || attrs.length > 39) return undefined;
-    for (const a of attrs) {
-      if (a === null) {
-        view.attrs.push(null);
-        continue;
-      }
-      if (typeof a !== 'string') return undefined;
-      const v = b64(a, at);
-      if (v === undefined) return undefined;
-      view.attrs.push(v);
-      at += v.length;
-    }
-  }
-  if (view.idm === undefined) return undefined; // let the full parser judge
-  return view;
-}
-
-/** The view of an already parsed record. */
-export function viewOfRecord(record: ArchivalRecord): RawRecordView {
-  const toBuf = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  return {
-    timestamp: record.timestamp.toString(),
-    idm: record.rawIdm !== undefined && record.rawIdm.length > 0 ? toBuf(record.rawIdm) : undefined,
-    attrs: (record.attributes ?? []).map((v) => (v == null ? null : toBuf(v))),
-  };
-}
-
+// The original's tcp_info columns as parallel arrays: offset, and how to print.
 const TCP_ORIGINAL = TCP_INFO_FIELDS.filter((f) => f.goColumn !== undefined);
-/** A fixed-size struct value zero-extended to `size` bytes (the original's maybeCopy). */
-function extended(v: Buffer, size: number): Buffer {
-  if (v.length >= size) return v;
-  const out = Buffer.alloc(size);
-  v.copy(out);
-  return out;
-}
-
-function u32s(v: Buffer | null | undefined, count: number): string {
-  if (v == null) return ','.repeat(count - 1);
-  const b = extended(v, count * 4);
-  let s = String(b.readUInt32LE(0));
-  for (let i = 1; i < count; i++) s += ',' + b.readUInt32LE(4 * i);
-  return s;
-}
+const Kind = { U8: 0, U16: 1, U32: 2, I32: 3, I64: 4 } as const;
+const TCP_OFFSET = Int32Array.from(TCP_ORIGINAL, (f) => f.offset);
+const TCP_KIND = Int8Array.from(TCP_ORIGINAL, (f) =>
+  f.size === 1 ? Kind.U8 : f.size === 2 ? Kind.U16 : f.size === 8 ? Kind.I64 : f.signed ? Kind.I32 : Kind.U32,
+);
 
 /**
  * An int64 (little-endian) as decimal text. Counters fit in 53 bits, where the
  * two 32-bit halves combine exactly in a double; beyond that, BigInt.
  */
-function int64Text(b: Buffer, at: number): string {
+function int64(out: ByteOutput, b: Buffer, at: number): void {
   const hi = b.readInt32LE(at + 4);
-  if (hi >= -0x200000 && hi < 0x200000) return String(hi * 0x100000000 + b.readUInt32LE(at));
-  return String(b.readBigInt64LE(at));
+  if (hi >= -0x200000 && hi < 0x200000) out.int(hi * 0x100000000 + b.readUInt32LE(at));
+  else out.ascii(String(b.readBigInt64LE(at)));
 }
 
-/** Quotes a field as Go's encoding/csv does (only when needed). */
-export function csvField(text: string): string {
-  if (text === '') return text;
-  if (!/[",\r\n]/.test(text) && text[0] !== ' ' && text[0] !== '\t' && text !== '\\.') return text;
-  return '"' + text.replace(/"/g, '""') + '"';
-}
-
-/** The original's 105 columns of one record, joined by commas (no newline). */
-export function formatOriginalRow(r: RawRecordView): string {
-  const a = r.attrs;
-  const { observed, notFullyParsed } = originalBitmasks(a);
-  // Timestamps and addresses never hold a character that needs quoting.
-  let row = (r.timestamp === ZERO_TIME ? ZERO_TIME_IN_CSV : r.timestamp) + ',' + observed + ',' + notFullyParsed + ',';
-  const m = r.idm;
-  if (m === undefined) {
-    row += ',,,,,,,,,,,,,,,';
-  } else {
-    row +=
-      m[0] + ',' + m[1] + ',' + m[2] + ',' + m[3] + ',' + m.readUInt16BE(4) + ',' + m.readUInt16BE(6) + ',' +
-      formatGoIP(m.subarray(8, 24)) + ',' + formatGoIP(m.subarray(24, 40)) + ',' +
-      m.readUInt32BE(40) + ',' + m.readBigUInt64LE(44).toString(16).toUpperCase() + ',' +
-      m.readUInt32LE(52) + ',' + m.readUInt32LE(56) + ',' + m.readUInt32LE(60) + ',' + m.readUInt32LE(64) + ',' + m.readUInt32LE(68) + ',';
+/** Whether the original parses a value of this type and length fully; the rule depends on the length only, so it is cached. */
+const parsesFullyCache = new Map<number, boolean>();
+const LENGTH_PROBE = new Uint8Array(0x10000);
+function parsesFully(type: number, length: number): boolean {
+  const key = type * 0x10000 + length;
+  let ok = parsesFullyCache.get(key);
+  if (ok === undefined) {
+    ok = originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
+    if (parsesFullyCache.size < 4096) parsesFullyCache.set(key, ok);
   }
-  // CongestionAlgorithm: the original drops the value's last byte (its NUL).
-  const cong = a[4];
-  row += (cong == null || cong.length === 0 ? '' : csvField(cong.toString('utf8', 0, cong.length - 1))) + ',';
-  // TOS, TClass, ClassID, Shutdown, Protocol: the first byte; Mark only when exactly 4 bytes.
-  row += (a[5]?.[0] ?? 0) + ',' + (a[6]?.[0] ?? 0) + ',' + (a[17]?.[0] ?? 0) + ',' + (a[8]?.[0] ?? 0) + ',' + (a[10]?.[0] ?? 0) + ',';
-  const mark = a[15];
-  row += (mark != null && mark.length === 4 ? mark.readUInt32LE(0) : 0) + ',';
-  const info = a[2];
-  if (info == null) {
-    row += ','.repeat(TCP_ORIGINAL.length);
+  return ok;
+}
+
+/** A small cache of the text of the last address seen at each of the two places (a connection's rows repeat them). */
+class AddressText {
+  #key = Buffer.alloc(16);
+  #text = '';
+  #valid = false;
+  of(b: Buffer, at: number): string {
+    if (!this.#valid || b.compare(this.#key, 0, 16, at, at + 16) !== 0) {
+      b.copy(this.#key, 0, at, at + 16);
+      this.#text = formatGoIP(this.#key);
+      this.#valid = true;
+    }
+    return this.#text;
+  }
+}
+const srcText = new AddressText();
+const dstText = new AddressText();
+
+/** Prints `count` u32 (little-endian) from a padded value, or `count` empty fields. */
+function u32s(out: ByteOutput, s: RecordSlots, type: number, count: number): void {
+  const at = type < s.count ? s.start[type]! : -1;
+  if (at < 0) {
+    for (let i = 1; i < count; i++) out.byte(COMMA);
+    return;
+  }
+  const b = s.bytes;
+  out.uint(b.readUInt32LE(at));
+  for (let i = 1; i < count; i++) {
+    out.byte(COMMA);
+    out.uint(b.readUInt32LE(at + 4 * i));
+  }
+}
+
+/** The congestion algorithm: the value minus its last byte (the original drops its NUL), quoted when needed. */
+function congestion(out: ByteOutput, s: RecordSlots): void {
+  const at = s.count > 4 ? s.start[4]! : -1;
+  const length = s.length[4]!;
+  if (at < 0 || length <= 1) return;
+  const b = s.bytes;
+  const end = at + length - 1;
+  let plain = b[at] !== 32 && b[at] !== 9;
+  for (let i = at; i < end && plain; i++) {
+    const c = b[i]!;
+    if (c === 34 || c === COMMA || c === 13 || c === NEWLINE || c >= 0x80 || c < 0x20) plain = false;
+  }
+  if (plain && !(length === 3 && b[at] === 92 && b[at + 1] === 46)) {
+    out.reserve(length);
+    out.bytes(b, at, end);
   } else {
-    const b = info.length >= SIZEOF_TCP_INFO_ORIGINAL ? info : extended(info, SIZEOF_TCP_INFO_ORIGINAL);
-    for (const f of TCP_ORIGINAL) {
-      switch (f.size) {
-        case 1: row += b[f.offset]; break;
-        case 2: row += b.readUInt16LE(f.offset); break;
-        case 4: row += f.signed ? b.readInt32LE(f.offset) : b.readUInt32LE(f.offset); break;
-        case 8: row += int64Text(b, f.offset); break; // every 64-bit field is int64 in the original
+    out.utf8(csvField(b.toString('utf8', at, end)));
+  }
+}
+
+/** The first byte of a scalar attribute, 0 when absent or empty (padding holds a zero). */
+function firstByte(s: RecordSlots, type: number): number {
+  const at = type < s.count ? s.start[type]! : -1;
+  return at < 0 ? 0 : s.bytes[at]!;
+}
+
+/** Writes the original's 105 columns of one record (no newline: `--columns=all` appends more). */
+export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
+  out.reserve(ROW_ROOM);
+  const b = s.bytes;
+  let observed = 0;
+  let notFullyParsed = 0;
+  for (let type = 0; type < s.count; type++) {
+    if (s.start[type]! < 0) continue;
+    const bit = originalBit(type);
+    observed = (observed | bit) >>> 0;
+    if (!parsesFully(type, s.length[type]!)) notFullyParsed = (notFullyParsed | bit) >>> 0;
+  }
+  // Timestamps and addresses never hold a character that needs quoting.
+  out.ascii(s.timestamp === ZERO_TIME ? ZERO_TIME_IN_CSV : s.timestamp);
+  out.byte(COMMA);
+  out.uint(observed);
+  out.byte(COMMA);
+  out.uint(notFullyParsed);
+  out.byte(COMMA);
+  const m = s.idmAt;
+  if (m < 0) {
+    for (let i = 0; i < 15; i++) out.byte(COMMA);
+  } else {
+    for (let i = 0; i < 4; i++) {
+      out.uint(b[m + i]!); // family, state, timer, retrans
+      out.byte(COMMA);
+    }
+    out.uint(b.readUInt16BE(m + 4));
+    out.byte(COMMA);
+    out.uint(b.readUInt16BE(m + 6));
+    out.byte(COMMA);
+    out.ascii(srcText.of(b, m + 8));
+    out.byte(COMMA);
+    out.ascii(dstText.of(b, m + 24));
+    out.byte(COMMA);
+    out.uint(b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
+    out.byte(COMMA);
+    const cookieHi = b.readUInt32LE(m + 48);
+    if (cookieHi !== 0) out.hex32(cookieHi, 1);
+    out.hex32(b.readUInt32LE(m + 44), cookieHi !== 0 ? 8 : 1);
+    for (let at = m + 52; at < m + 72; at += 4) {
+      out.byte(COMMA);
+      out.uint(b.readUInt32LE(at)); // expires, rqueue, wqueue, uid, inode
+    }
+    out.byte(COMMA);
+  }
+  congestion(out, s);
+  out.byte(COMMA);
+  // TOS, TClass, ClassID, Shutdown, Protocol: the first byte; Mark only when exactly 4 bytes.
+  for (const type of FIRST_BYTE_COLUMNS) {
+    out.uint(firstByte(s, type));
+    out.byte(COMMA);
+  }
+  const markAt = s.count > 15 ? s.start[15]! : -1;
+  out.uint(markAt >= 0 && s.length[15] === 4 ? b.readUInt32LE(markAt) : 0);
+  out.byte(COMMA);
+  const info = s.count > 2 ? s.start[2]! : -1;
+  if (info < 0) {
+    for (let i = 0; i < TCP_OFFSET.length; i++) out.byte(COMMA);
+  } else {
+    for (let i = 0; i < TCP_OFFSET.length; i++) {
+      const at = info + TCP_OFFSET[i]!;
+      switch (TCP_KIND[i]) {
+        case Kind.U8: out.uint(b[at]!); break;
+        case Kind.U16: out.uint(b.readUInt16LE(at)); break;
+        case Kind.U32: out.uint(b.readUInt32LE(at)); break;
+        case Kind.I32: out.int(b.readInt32LE(at)); break;
+        default: int64(out, b, at); // every 64-bit field is int64 in the original
       }
-      row += ',';
+      out.byte(COMMA);
     }
   }
-  row += u32s(a[1], 4) + ',' + u32s(a[7], 9) + ',' + u32s(a[3], 4) + ',';
-  const dctcp = a[9];
-  if (dctcp == null) {
-    row += ',,,,,';
+  u32s(out, s, 1, 4); // MemInfo
+  out.byte(COMMA);
+  u32s(out, s, 7, 9); // SocketMemInfo
+  out.byte(COMMA);
+  u32s(out, s, 3, 4); // Vegas
+  out.byte(COMMA);
+  const dctcp = s.count > 9 ? s.start[9]! : -1;
+  if (dctcp < 0) {
+    for (let i = 0; i < 5; i++) out.byte(COMMA);
   } else {
-    const d = extended(dctcp, 16);
-    row += d.readUInt16LE(0) + ',' + d.readUInt16LE(2) + ',' + d.readUInt32LE(4) + ',' + d.readUInt32LE(8) + ',' + d.readUInt32LE(12) + ',';
+    out.uint(b.readUInt16LE(dctcp));
+    out.byte(COMMA);
+    out.uint(b.readUInt16LE(dctcp + 2));
+    for (let at = dctcp + 4; at < dctcp + 16; at += 4) {
+      out.byte(COMMA);
+      out.uint(b.readUInt32LE(at));
+    }
+    out.byte(COMMA);
   }
-  const bbr = a[16];
-  if (bbr == null) {
-    row += ',,,';
+  const bbr = s.count > 16 ? s.start[16]! : -1;
+  if (bbr < 0) {
+    for (let i = 0; i < 3; i++) out.byte(COMMA);
   } else {
-    const d = extended(bbr, 24);
-    row += int64Text(d, 0) + ',' + d.readUInt32LE(8) + ',' + d.readUInt32LE(12) + ',' + d.readUInt32LE(16);
+    int64(out, b, bbr);
+    for (let at = bbr + 8; at < bbr + 20; at += 4) {
+      out.byte(COMMA);
+      out.uint(b.readUInt32LE(at));
+    }
   }
-  return row;
 }

@@ -1,0 +1,110 @@
+import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { ArchivalRecord, DEFAULT_MAX_ATTRIBUTES } from '@tcpinfo/netlink';
+import { SIZEOF_TCP_INFO_ORIGINAL } from '@tcpinfo/tcp';
+
+/**
+ * How many bytes the row formatter reads from each attribute type: the Go
+ * original's struct sizes (a shorter value is zero-extended, as the original's
+ * maybeCopy does) and 1 for the scalars it reads as their first byte. Every
+ * value is stored followed by zeros up to this size, so the formatter reads at
+ * fixed offsets without checking lengths.
+ */
+const READ_SIZE: readonly number[] = (() => {
+  const sizes = new Array<number>(DEFAULT_MAX_ATTRIBUTES).fill(0);
+  sizes[1] = 16; // MemInfo
+  sizes[2] = SIZEOF_TCP_INFO_ORIGINAL; // tcp_info as the original knows it (232)
+  sizes[3] = 16; // VegasInfo
+  sizes[7] = 36; // SocketMemInfo
+  sizes[9] = 16; // DCTCPInfo
+  sizes[16] = 24; // BBRInfo
+  for (const t of [5, 6, 8, 10, 17]) sizes[t] = 1; // TOS, TCLASS, SHUTDOWN, PROTOCOL, CLASS_ID
+  return sizes;
+})();
+
+/** Room needed beyond a line's length: decoded base64 is shorter than its text, so only the zero padding adds up. */
+const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + SIZEOF_INET_DIAG_MSG;
+
+/**
+ * One record's bytes, laid out for the row formatter: the inet_diag_msg and
+ * each attribute value decoded into one reused buffer, with offsets and
+ * lengths by type. Filled either straight from a JSON line (line-scanner.ts)
+ * or from a parsed {@link ArchivalRecord}; valid until the next fill.
+ */
+export class RecordSlots {
+  /** Decoded bytes of the current record (reused; grows for longer lines). */
+  bytes: Buffer = Buffer.alloc(64 * 1024);
+  /** The record's timestamp exactly as it prints. */
+  timestamp = '';
+  /** Offset of the 72-byte inet_diag_msg in {@link bytes}, or -1 when the record has none. */
+  idmAt = -1;
+  /** Length of the Attributes array (largest type + 1). */
+  count = 0;
+  /** Offset of each attribute value by type, -1 when absent (null). */
+  readonly start = new Int32Array(DEFAULT_MAX_ATTRIBUTES);
+  /** Length of each attribute value by type (before padding). */
+  readonly length = new Int32Array(DEFAULT_MAX_ATTRIBUTES);
+  /** Next free offset in {@link bytes}. */
+  end = 0;
+
+  /** Starts a record whose JSON text is `textLength` characters long. */
+  reset(timestamp: string, textLength: number): void {
+    const need = textLength + PADDING_ROOM;
+    if (this.bytes.length < need) this.bytes = Buffer.alloc(Math.max(need, this.bytes.length * 2));
+    this.timestamp = timestamp;
+    this.idmAt = -1;
+    this.count = 0;
+    this.end = 0;
+  }
+
+  /** Marks the attribute of type `count` (the next one) absent. */
+  addNull(): void {
+    this.start[this.count] = -1;
+    this.length[this.count] = 0;
+    this.count++;
+  }
+
+  /**
+   * Declares the `length` bytes just written at {@link end} as the next
+   * attribute's value and pads them with zeros up to what the formatter reads.
+   */
+  addValue(length: number): void {
+    const type = this.count;
+    const at = this.end;
+    this.start[type] = at;
+    this.length[type] = length;
+    const size = READ_SIZE[type] ?? 0;
+    if (length < size) this.bytes.fill(0, at + length, at + size);
+    this.end = at + Math.max(length, size);
+    this.count++;
+  }
+
+  /**
+   * Fills the slots from a parsed record (the slow path: lines the scanner
+   * does not take). Copies the values. Throws when the inet_diag_msg is
+   * present but shorter than 72 bytes: the original refuses such a record.
+   */
+  fillFromRecord(record: ArchivalRecord): void {
+    const idm = record.rawIdm;
+    const attrs = record.attributes ?? [];
+    if (attrs.length > this.start.length) throw new Error(`${attrs.length} attributes exceed the limit of ${this.start.length}`);
+    let total = (idm?.length ?? 0) + attrs.length;
+    for (const v of attrs) total += v?.length ?? 0;
+    this.reset(record.timestamp.toString(), total);
+    if (idm !== undefined && idm.length > 0) {
+      if (idm.length < SIZEOF_INET_DIAG_MSG) {
+        throw new Error(`RawIDM of ${idm.length} bytes is shorter than the ${SIZEOF_INET_DIAG_MSG}-byte inet_diag_msg`);
+      }
+      this.bytes.set(idm.subarray(0, SIZEOF_INET_DIAG_MSG), 0);
+      this.idmAt = 0;
+      this.end = SIZEOF_INET_DIAG_MSG;
+    }
+    for (const v of attrs) {
+      if (v == null) {
+        this.addNull();
+      } else {
+        this.bytes.set(v, this.end);
+        this.addValue(v.length);
+      }
+    }
+  }
+}
