@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +101,13 @@ export async function recordConnection(options: RecordOptions): Promise<Recorded
   const sockDir = mkdtempSync(join(tmpdir(), 'tcpinfo-view-sock-'));
   const sock = join(sockDir, 'events.sock');
   const children: ChildProcess[] = [];
-  try {
+  // A step that never completes must still end in the cleanup below (a hung
+  // run once left the namespace, the daemon and the transfer behind).
+  let deadline: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    deadline = setTimeout(() => reject(new Error(`recording did not finish within ${options.durationMs + 30_000} ms`)), options.durationMs + 30_000);
+  });
+  const record = async (): Promise<RecordedConnection> => {
     ns.exec('ip', ['link', 'set', 'lo', 'mtu', '1500']);
     ns.exec('tc', ['qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', options.rate, 'burst', '16kb', 'latency', '20ms']);
     ns.exec('sysctl', ['-q', '-w', `net.ipv4.tcp_congestion_control=${options.congestionControl}`]);
@@ -147,8 +153,17 @@ export async function recordConnection(options: RecordOptions): Promise<Recorded
       return f;
     };
     return { dir, clientFile: fileOf(Netns.v4[1]), serverFile: fileOf(Netns.v4[0]), sent, received };
+  };
+  let recorded = false;
+  try {
+    const result = await Promise.race([record(), timedOut]);
+    recorded = true;
+    return result;
   } finally {
+    clearTimeout(deadline);
+    if (!recorded) rmSync(dir, { recursive: true, force: true });
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     ns.destroy();
+    rmSync(sockDir, { recursive: true, force: true });
   }
 }
