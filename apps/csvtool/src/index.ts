@@ -5,3 +5,4 @@ export * from './progress.js';
 export * from './byte-output.js';
 export * from './record-slots.js';
 export * from './line-scanner.js';
+export * from './put-text.js';

@@ -2,6 +2,7 @@ import { formatGoIP } from '@tcpinfo/inetdiag';
 import { originalParsesFully, originalBit } from '@tcpinfo/parse';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
+import { putAscii, putBytes, putHex32, putInt, putUint } from './put-text.js';
 import type { RecordSlots } from './record-slots.js';
 
 /**
@@ -20,7 +21,6 @@ const ROW_ROOM = 4096;
 const COMMA = 44;
 /** TOS, TClass, ClassID, Shutdown, Protocol: attribute types of the columns printed as the value's first byte. */
 const FIRST_BYTE_COLUMNS = [5, 6, 17, 8, 10] as const;
-const NEWLINE = 10;
 
 /** Quotes a field as Go's encoding/csv does (only when needed). */
 export function csvField(text: string): string {
@@ -46,10 +46,10 @@ const TCP_KIND = Int8Array.from(TCP_ORIGINAL, (f) =>
  * An int64 (little-endian) as decimal text. Counters fit in 53 bits, where the
  * two 32-bit halves combine exactly in a double; beyond that, BigInt.
  */
-function int64(out: ByteOutput, b: Buffer, at: number): void {
+function putInt64(buf: Uint8Array, pos: number, b: Buffer, at: number): number {
   const hi = b.readInt32LE(at + 4);
-  if (hi >= -0x200000 && hi < 0x200000) out.int(hi * 0x100000000 + b.readUInt32LE(at));
-  else out.ascii(String(b.readBigInt64LE(at)));
+  if (hi >= -0x200000 && hi < 0x200000) return putInt(buf, pos, hi * 0x100000000 + b.readUInt32LE(at));
+  return putAscii(buf, pos, String(b.readBigInt64LE(at)));
 }
 
 /** Whether the original parses a value of this type and length fully; the rule depends on the length only, so it is cached. */
@@ -65,7 +65,7 @@ function parsesFully(type: number, length: number): boolean {
   return ok;
 }
 
-/** A small cache of the text of the last address seen at each of the two places (a connection's rows repeat them). */
+/** The text of the last address seen at one place (a connection's rows repeat it), so it is formatted once. */
 class AddressText {
   #key = Buffer.alloc(16);
   #text = '';
@@ -82,51 +82,47 @@ class AddressText {
 const srcText = new AddressText();
 const dstText = new AddressText();
 
-/** Prints `count` u32 (little-endian) from a padded value, or `count` empty fields. */
-function u32s(out: ByteOutput, s: RecordSlots, type: number, count: number): void {
-  const at = type < s.count ? s.start[type]! : -1;
+/** Offset of attribute `type`'s (padded) value, -1 when absent. */
+function slot(s: RecordSlots, type: number): number {
+  return type < s.count ? s.start[type]! : -1;
+}
+
+/** `count` u32 (little-endian) of a padded value separated by commas, or `count` empty fields. */
+function putU32s(buf: Uint8Array, pos: number, b: Buffer, at: number, count: number): number {
   if (at < 0) {
-    for (let i = 1; i < count; i++) out.byte(COMMA);
-    return;
+    for (let i = 1; i < count; i++) buf[pos++] = COMMA;
+    return pos;
   }
-  const b = s.bytes;
-  out.uint(b.readUInt32LE(at));
+  pos = putUint(buf, pos, b.readUInt32LE(at));
   for (let i = 1; i < count; i++) {
-    out.byte(COMMA);
-    out.uint(b.readUInt32LE(at + 4 * i));
+    buf[pos++] = COMMA;
+    pos = putUint(buf, pos, b.readUInt32LE(at + 4 * i));
   }
+  return pos;
 }
 
-/** The congestion algorithm: the value minus its last byte (the original drops its NUL), quoted when needed. */
-function congestion(out: ByteOutput, s: RecordSlots): void {
-  const at = s.count > 4 ? s.start[4]! : -1;
-  const length = s.length[4]!;
-  if (at < 0 || length <= 1) return;
-  const b = s.bytes;
-  const end = at + length - 1;
-  let plain = b[at] !== 32 && b[at] !== 9;
-  for (let i = at; i < end && plain; i++) {
+/** Whether a congestion algorithm's bytes print as they are (plain ASCII that Go's CSV writer would not quote). */
+function isPlainField(b: Buffer, start: number, end: number): boolean {
+  if (b[start] === 32 || b[start] === 9) return false;
+  if (end - start === 2 && b[start] === 92 && b[start + 1] === 46) return false; // \.
+  for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c === 34 || c === COMMA || c === 13 || c === NEWLINE || c >= 0x80 || c < 0x20) plain = false;
+    if (c === 34 || c === COMMA || c < 0x20 || c >= 0x80) return false;
   }
-  if (plain && !(length === 3 && b[at] === 92 && b[at + 1] === 46)) {
-    out.reserve(length);
-    out.bytes(b, at, end);
-  } else {
-    out.utf8(csvField(b.toString('utf8', at, end)));
-  }
-}
-
-/** The first byte of a scalar attribute, 0 when absent or empty (padding holds a zero). */
-function firstByte(s: RecordSlots, type: number): number {
-  const at = type < s.count ? s.start[type]! : -1;
-  return at < 0 ? 0 : s.bytes[at]!;
+  return true;
 }
 
 /** Writes the original's 105 columns of one record (no newline: `--columns=all` appends more). */
 export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
-  out.reserve(ROW_ROOM);
   const b = s.bytes;
+  // The congestion algorithm is the only field of unbounded length: the value minus its last byte (the original drops its NUL).
+  const congAt = slot(s, 4);
+  const congEnd = congAt < 0 ? -1 : congAt + s.length[4]! - 1;
+  const congText = congAt >= 0 && congEnd > congAt && !isPlainField(b, congAt, congEnd) ? csvField(b.toString('utf8', congAt, congEnd)) : undefined;
+  out.reserve(ROW_ROOM + (congEnd > congAt ? congEnd - congAt : 0) + (congText === undefined ? 0 : 3 * congText.length));
+  const buf = out.buffer;
+  let pos = out.position;
+
   let observed = 0;
   let notFullyParsed = 0;
   for (let type = 0; type < s.count; type++) {
@@ -136,92 +132,98 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     if (!parsesFully(type, s.length[type]!)) notFullyParsed = (notFullyParsed | bit) >>> 0;
   }
   // Timestamps and addresses never hold a character that needs quoting.
-  out.ascii(s.timestamp === ZERO_TIME ? ZERO_TIME_IN_CSV : s.timestamp);
-  out.byte(COMMA);
-  out.uint(observed);
-  out.byte(COMMA);
-  out.uint(notFullyParsed);
-  out.byte(COMMA);
+  pos = putAscii(buf, pos, s.timestamp === ZERO_TIME ? ZERO_TIME_IN_CSV : s.timestamp);
+  buf[pos++] = COMMA;
+  pos = putUint(buf, pos, observed);
+  buf[pos++] = COMMA;
+  pos = putUint(buf, pos, notFullyParsed);
+  buf[pos++] = COMMA;
   const m = s.idmAt;
   if (m < 0) {
-    for (let i = 0; i < 15; i++) out.byte(COMMA);
+    for (let i = 0; i < 15; i++) buf[pos++] = COMMA;
   } else {
     for (let i = 0; i < 4; i++) {
-      out.uint(b[m + i]!); // family, state, timer, retrans
-      out.byte(COMMA);
+      pos = putUint(buf, pos, b[m + i]!); // family, state, timer, retrans
+      buf[pos++] = COMMA;
     }
-    out.uint(b.readUInt16BE(m + 4));
-    out.byte(COMMA);
-    out.uint(b.readUInt16BE(m + 6));
-    out.byte(COMMA);
-    out.ascii(srcText.of(b, m + 8));
-    out.byte(COMMA);
-    out.ascii(dstText.of(b, m + 24));
-    out.byte(COMMA);
-    out.uint(b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
-    out.byte(COMMA);
+    pos = putUint(buf, pos, b.readUInt16BE(m + 4));
+    buf[pos++] = COMMA;
+    pos = putUint(buf, pos, b.readUInt16BE(m + 6));
+    buf[pos++] = COMMA;
+    pos = putAscii(buf, pos, srcText.of(b, m + 8));
+    buf[pos++] = COMMA;
+    pos = putAscii(buf, pos, dstText.of(b, m + 24));
+    buf[pos++] = COMMA;
+    pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
+    buf[pos++] = COMMA;
     const cookieHi = b.readUInt32LE(m + 48);
-    if (cookieHi !== 0) out.hex32(cookieHi, 1);
-    out.hex32(b.readUInt32LE(m + 44), cookieHi !== 0 ? 8 : 1);
+    if (cookieHi !== 0) pos = putHex32(buf, pos, cookieHi, 1);
+    pos = putHex32(buf, pos, b.readUInt32LE(m + 44), cookieHi !== 0 ? 8 : 1);
     for (let at = m + 52; at < m + 72; at += 4) {
-      out.byte(COMMA);
-      out.uint(b.readUInt32LE(at)); // expires, rqueue, wqueue, uid, inode
+      buf[pos++] = COMMA;
+      pos = putUint(buf, pos, b.readUInt32LE(at)); // expires, rqueue, wqueue, uid, inode
     }
-    out.byte(COMMA);
+    buf[pos++] = COMMA;
   }
-  congestion(out, s);
-  out.byte(COMMA);
-  // TOS, TClass, ClassID, Shutdown, Protocol: the first byte; Mark only when exactly 4 bytes.
-  for (const type of FIRST_BYTE_COLUMNS) {
-    out.uint(firstByte(s, type));
-    out.byte(COMMA);
+  if (congText !== undefined) {
+    pos += out.buffer.write(congText, pos, 'utf8');
+  } else if (congEnd > congAt) {
+    pos = putBytes(buf, pos, b, congAt, congEnd);
   }
-  const markAt = s.count > 15 ? s.start[15]! : -1;
-  out.uint(markAt >= 0 && s.length[15] === 4 ? b.readUInt32LE(markAt) : 0);
-  out.byte(COMMA);
-  const info = s.count > 2 ? s.start[2]! : -1;
+  buf[pos++] = COMMA;
+  // TOS, TClass, ClassID, Shutdown, Protocol: the first byte (padding makes an empty value 0); Mark only when exactly 4 bytes.
+  for (let i = 0; i < FIRST_BYTE_COLUMNS.length; i++) {
+    const at = slot(s, FIRST_BYTE_COLUMNS[i]!);
+    pos = putUint(buf, pos, at < 0 ? 0 : b[at]!);
+    buf[pos++] = COMMA;
+  }
+  const markAt = slot(s, 15);
+  pos = putUint(buf, pos, markAt >= 0 && s.length[15] === 4 ? b.readUInt32LE(markAt) : 0);
+  buf[pos++] = COMMA;
+  const info = slot(s, 2);
   if (info < 0) {
-    for (let i = 0; i < TCP_OFFSET.length; i++) out.byte(COMMA);
+    for (let i = 0; i < TCP_OFFSET.length; i++) buf[pos++] = COMMA;
   } else {
     for (let i = 0; i < TCP_OFFSET.length; i++) {
       const at = info + TCP_OFFSET[i]!;
       switch (TCP_KIND[i]) {
-        case Kind.U8: out.uint(b[at]!); break;
-        case Kind.U16: out.uint(b.readUInt16LE(at)); break;
-        case Kind.U32: out.uint(b.readUInt32LE(at)); break;
-        case Kind.I32: out.int(b.readInt32LE(at)); break;
-        default: int64(out, b, at); // every 64-bit field is int64 in the original
+        case Kind.U8: pos = putUint(buf, pos, b[at]!); break;
+        case Kind.U16: pos = putUint(buf, pos, b.readUInt16LE(at)); break;
+        case Kind.U32: pos = putUint(buf, pos, b.readUInt32LE(at)); break;
+        case Kind.I32: pos = putInt(buf, pos, b.readInt32LE(at)); break;
+        default: pos = putInt64(buf, pos, b, at); // every 64-bit field is int64 in the original
       }
-      out.byte(COMMA);
+      buf[pos++] = COMMA;
     }
   }
-  u32s(out, s, 1, 4); // MemInfo
-  out.byte(COMMA);
-  u32s(out, s, 7, 9); // SocketMemInfo
-  out.byte(COMMA);
-  u32s(out, s, 3, 4); // Vegas
-  out.byte(COMMA);
-  const dctcp = s.count > 9 ? s.start[9]! : -1;
+  pos = putU32s(buf, pos, b, slot(s, 1), 4); // MemInfo
+  buf[pos++] = COMMA;
+  pos = putU32s(buf, pos, b, slot(s, 7), 9); // SocketMemInfo
+  buf[pos++] = COMMA;
+  pos = putU32s(buf, pos, b, slot(s, 3), 4); // Vegas
+  buf[pos++] = COMMA;
+  const dctcp = slot(s, 9);
   if (dctcp < 0) {
-    for (let i = 0; i < 5; i++) out.byte(COMMA);
+    for (let i = 0; i < 5; i++) buf[pos++] = COMMA;
   } else {
-    out.uint(b.readUInt16LE(dctcp));
-    out.byte(COMMA);
-    out.uint(b.readUInt16LE(dctcp + 2));
+    pos = putUint(buf, pos, b.readUInt16LE(dctcp));
+    buf[pos++] = COMMA;
+    pos = putUint(buf, pos, b.readUInt16LE(dctcp + 2));
     for (let at = dctcp + 4; at < dctcp + 16; at += 4) {
-      out.byte(COMMA);
-      out.uint(b.readUInt32LE(at));
+      buf[pos++] = COMMA;
+      pos = putUint(buf, pos, b.readUInt32LE(at));
     }
-    out.byte(COMMA);
+    buf[pos++] = COMMA;
   }
-  const bbr = s.count > 16 ? s.start[16]! : -1;
+  const bbr = slot(s, 16);
   if (bbr < 0) {
-    for (let i = 0; i < 3; i++) out.byte(COMMA);
+    for (let i = 0; i < 3; i++) buf[pos++] = COMMA;
   } else {
-    int64(out, b, bbr);
+    pos = putInt64(buf, pos, b, bbr);
     for (let at = bbr + 8; at < bbr + 20; at += 4) {
-      out.byte(COMMA);
-      out.uint(b.readUInt32LE(at));
+      buf[pos++] = COMMA;
+      pos = putUint(buf, pos, b.readUInt32LE(at));
     }
   }
+  out.position = pos;
 }

@@ -1,0 +1,82 @@
+/**
+ * Writers of text into a byte array at a position, each returning the next
+ * position: the row formatter's hot loop keeps the array and position in
+ * locals and calls these small functions (which V8 inlines) instead of
+ * methods that load and store an object's fields per byte. The caller
+ * guarantees the room.
+ */
+
+/** "00" … "99" as character codes, two per number. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+/**
+ * A non-negative integer below 2^53 in decimal (at most 16 digits). Digits are
+ * produced right to left, two at a time, after counting them; values that fit
+ * in 31 bits use integer division.
+ */
+export function putUint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 10) {
+    buf[pos] = 48 + n;
+    return pos + 1;
+  }
+  let digits = 2;
+  for (let p = 100; p <= n && digits < 16; p *= 10) digits++;
+  const end = pos + digits;
+  let at = end;
+  while (n > 0x7fffffff) {
+    const q = Math.floor(n / 100);
+    const r = 2 * (n - q * 100);
+    buf[--at] = DIGIT_PAIRS[r + 1]!;
+    buf[--at] = DIGIT_PAIRS[r]!;
+    n = q;
+  }
+  let m = n | 0;
+  while (m >= 100) {
+    const q = (m / 100) | 0;
+    const r = 2 * (m - q * 100);
+    buf[--at] = DIGIT_PAIRS[r + 1]!;
+    buf[--at] = DIGIT_PAIRS[r]!;
+    m = q;
+  }
+  if (m >= 10) {
+    buf[--at] = DIGIT_PAIRS[2 * m + 1]!;
+    buf[--at] = DIGIT_PAIRS[2 * m]!;
+  } else {
+    buf[--at] = 48 + m;
+  }
+  return end;
+}
+
+/** A signed integer of magnitude below 2^53. */
+export function putInt(buf: Uint8Array, pos: number, n: number): number {
+  if (n >= 0) return putUint(buf, pos, n);
+  buf[pos] = 45; // '-'
+  return putUint(buf, pos + 1, -n);
+}
+
+/** A 32-bit value as upper-case hex digits, at least `width` of them (zero-padded). */
+export function putHex32(buf: Uint8Array, pos: number, n: number, width: number): number {
+  let digits = 1;
+  while (digits < 8 && n >>> (4 * digits) !== 0) digits++;
+  if (digits < width) digits = width;
+  const end = pos + digits;
+  let at = end;
+  for (let i = 0; i < digits; i++) {
+    const d = n & 0xf;
+    buf[--at] = d < 10 ? 48 + d : 55 + d;
+    n >>>= 4;
+  }
+  return end;
+}
+
+/** An ASCII string. */
+export function putAscii(buf: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  return pos;
+}
+
+/** Bytes copied from `src[start, end)`. */
+export function putBytes(buf: Uint8Array, pos: number, src: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) buf[pos++] = src[i]!;
+  return pos;
+}
