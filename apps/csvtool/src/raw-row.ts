@@ -3,7 +3,7 @@ import { originalParsesFully, originalBit } from '@tcpinfo/parse';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
 import { putAscii, putBytes, putHex32, putInt, putUint } from './put-text.js';
-import type { RecordSlots } from './record-slots.js';
+import { HOST_IS_LITTLE_ENDIAN, type RecordSlots } from './record-slots.js';
 
 /**
  * The default CSV's row: the original's 105 columns printed straight from a
@@ -42,14 +42,24 @@ const TCP_KIND = Int8Array.from(TCP_ORIGINAL, (f) =>
   f.size === 1 ? Kind.U8 : f.size === 2 ? Kind.U16 : f.size === 8 ? Kind.I64 : f.signed ? Kind.I32 : Kind.U32,
 );
 
+const LE = HOST_IS_LITTLE_ENDIAN;
+/** The little-endian u32 at byte offset `at` (a multiple of 4) of the slots: one word load on little-endian hosts. */
+function u32At(s: RecordSlots, at: number): number {
+  return LE ? s.u32[at >>> 2]! : s.bytes.readUInt32LE(at);
+}
+/** The little-endian s32 at byte offset `at` (a multiple of 4). */
+function i32At(s: RecordSlots, at: number): number {
+  return LE ? s.i32[at >>> 2]! : s.bytes.readInt32LE(at);
+}
+
 /**
  * An int64 (little-endian) as decimal text. Counters fit in 53 bits, where the
  * two 32-bit halves combine exactly in a double; beyond that, BigInt.
  */
-function putInt64(buf: Uint8Array, pos: number, b: Buffer, at: number): number {
-  const hi = b.readInt32LE(at + 4);
-  if (hi >= -0x200000 && hi < 0x200000) return putInt(buf, pos, hi * 0x100000000 + b.readUInt32LE(at));
-  return putAscii(buf, pos, String(b.readBigInt64LE(at)));
+function putInt64(buf: Uint8Array, pos: number, s: RecordSlots, at: number): number {
+  const hi = i32At(s, at + 4);
+  if (hi >= -0x200000 && hi < 0x200000) return putInt(buf, pos, hi * 0x100000000 + u32At(s, at));
+  return putAscii(buf, pos, String(s.bytes.readBigInt64LE(at)));
 }
 
 /** Whether the original parses a value of this type and length fully; the rule depends on the length only, so it is cached. */
@@ -88,15 +98,15 @@ function slot(s: RecordSlots, type: number): number {
 }
 
 /** `count` u32 (little-endian) of a padded value separated by commas, or `count` empty fields. */
-function putU32s(buf: Uint8Array, pos: number, b: Buffer, at: number, count: number): number {
+function putU32s(buf: Uint8Array, pos: number, s: RecordSlots, at: number, count: number): number {
   if (at < 0) {
     for (let i = 1; i < count; i++) buf[pos++] = COMMA;
     return pos;
   }
-  pos = putUint(buf, pos, b.readUInt32LE(at));
+  pos = putUint(buf, pos, u32At(s, at));
   for (let i = 1; i < count; i++) {
     buf[pos++] = COMMA;
-    pos = putUint(buf, pos, b.readUInt32LE(at + 4 * i));
+    pos = putUint(buf, pos, u32At(s, at + 4 * i));
   }
   return pos;
 }
@@ -146,9 +156,9 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
       pos = putUint(buf, pos, b[m + i]!); // family, state, timer, retrans
       buf[pos++] = COMMA;
     }
-    pos = putUint(buf, pos, b.readUInt16BE(m + 4));
+    pos = putUint(buf, pos, (b[m + 4]! << 8) | b[m + 5]!);
     buf[pos++] = COMMA;
-    pos = putUint(buf, pos, b.readUInt16BE(m + 6));
+    pos = putUint(buf, pos, (b[m + 6]! << 8) | b[m + 7]!);
     buf[pos++] = COMMA;
     pos = putAscii(buf, pos, srcText.of(b, m + 8));
     buf[pos++] = COMMA;
@@ -156,12 +166,12 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
     buf[pos++] = COMMA;
-    const cookieHi = b.readUInt32LE(m + 48);
+    const cookieHi = u32At(s, m + 48);
     if (cookieHi !== 0) pos = putHex32(buf, pos, cookieHi, 1);
-    pos = putHex32(buf, pos, b.readUInt32LE(m + 44), cookieHi !== 0 ? 8 : 1);
+    pos = putHex32(buf, pos, u32At(s, m + 44), cookieHi !== 0 ? 8 : 1);
     for (let at = m + 52; at < m + 72; at += 4) {
       buf[pos++] = COMMA;
-      pos = putUint(buf, pos, b.readUInt32LE(at)); // expires, rqueue, wqueue, uid, inode
+      pos = putUint(buf, pos, u32At(s, at)); // expires, rqueue, wqueue, uid, inode
     }
     buf[pos++] = COMMA;
   }
@@ -178,7 +188,7 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     buf[pos++] = COMMA;
   }
   const markAt = slot(s, 15);
-  pos = putUint(buf, pos, markAt >= 0 && s.length[15] === 4 ? b.readUInt32LE(markAt) : 0);
+  pos = putUint(buf, pos, markAt >= 0 && s.length[15] === 4 ? u32At(s, markAt) : 0);
   buf[pos++] = COMMA;
   const info = slot(s, 2);
   if (info < 0) {
@@ -188,30 +198,30 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
       const at = info + TCP_OFFSET[i]!;
       switch (TCP_KIND[i]) {
         case Kind.U8: pos = putUint(buf, pos, b[at]!); break;
-        case Kind.U16: pos = putUint(buf, pos, b.readUInt16LE(at)); break;
-        case Kind.U32: pos = putUint(buf, pos, b.readUInt32LE(at)); break;
-        case Kind.I32: pos = putInt(buf, pos, b.readInt32LE(at)); break;
-        default: pos = putInt64(buf, pos, b, at); // every 64-bit field is int64 in the original
+        case Kind.U16: pos = putUint(buf, pos, b[at]! | (b[at + 1]! << 8)); break;
+        case Kind.U32: pos = putUint(buf, pos, u32At(s, at)); break;
+        case Kind.I32: pos = putInt(buf, pos, i32At(s, at)); break;
+        default: pos = putInt64(buf, pos, s, at); // every 64-bit field is int64 in the original
       }
       buf[pos++] = COMMA;
     }
   }
-  pos = putU32s(buf, pos, b, slot(s, 1), 4); // MemInfo
+  pos = putU32s(buf, pos, s, slot(s, 1), 4); // MemInfo
   buf[pos++] = COMMA;
-  pos = putU32s(buf, pos, b, slot(s, 7), 9); // SocketMemInfo
+  pos = putU32s(buf, pos, s, slot(s, 7), 9); // SocketMemInfo
   buf[pos++] = COMMA;
-  pos = putU32s(buf, pos, b, slot(s, 3), 4); // Vegas
+  pos = putU32s(buf, pos, s, slot(s, 3), 4); // Vegas
   buf[pos++] = COMMA;
   const dctcp = slot(s, 9);
   if (dctcp < 0) {
     for (let i = 0; i < 5; i++) buf[pos++] = COMMA;
   } else {
-    pos = putUint(buf, pos, b.readUInt16LE(dctcp));
+    pos = putUint(buf, pos, b[dctcp]! | (b[dctcp + 1]! << 8));
     buf[pos++] = COMMA;
-    pos = putUint(buf, pos, b.readUInt16LE(dctcp + 2));
+    pos = putUint(buf, pos, b[dctcp + 2]! | (b[dctcp + 3]! << 8));
     for (let at = dctcp + 4; at < dctcp + 16; at += 4) {
       buf[pos++] = COMMA;
-      pos = putUint(buf, pos, b.readUInt32LE(at));
+      pos = putUint(buf, pos, u32At(s, at));
     }
     buf[pos++] = COMMA;
   }
@@ -219,10 +229,10 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
   if (bbr < 0) {
     for (let i = 0; i < 3; i++) buf[pos++] = COMMA;
   } else {
-    pos = putInt64(buf, pos, b, bbr);
+    pos = putInt64(buf, pos, s, bbr);
     for (let at = bbr + 8; at < bbr + 20; at += 4) {
       buf[pos++] = COMMA;
-      pos = putUint(buf, pos, b.readUInt32LE(at));
+      pos = putUint(buf, pos, u32At(s, at));
     }
   }
   out.position = pos;

@@ -21,8 +21,14 @@ const READ_SIZE: readonly number[] = (() => {
   return sizes;
 })();
 
-/** Room needed beyond a line's length: decoded base64 is shorter than its text, so only the zero padding adds up. */
-const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + SIZEOF_INET_DIAG_MSG;
+/**
+ * Room needed beyond a line's length: decoded base64 is shorter than its
+ * text, so only the zero padding and the alignment of each value add up.
+ */
+const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + 8 * DEFAULT_MAX_ATTRIBUTES + SIZEOF_INET_DIAG_MSG;
+
+/** Whether 32-bit typed arrays read the values' little-endian words as they are. */
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * One record's bytes, laid out for the row formatter: the inet_diag_msg and
@@ -31,8 +37,18 @@ const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + SIZEOF_INET_DIAG_MSG
  * or from a parsed {@link ArchivalRecord}; valid until the next fill.
  */
 export class RecordSlots {
-  /** Decoded bytes of the current record (reused; grows for longer lines). */
+  /** Decoded bytes of the current record (reused; grows for longer lines). Its own ArrayBuffer, from offset 0. */
   bytes: Buffer = Buffer.alloc(64 * 1024);
+  /**
+   * {@link bytes} as host-order 32-bit words. Every value starts at a multiple
+   * of 8, so the formatter reads a u32 field at byte offset `o` (a multiple
+   * of 4 in every struct it prints) as `u32[o >> 2]`: one load instead of four
+   * byte loads. The values are little-endian, so this holds on little-endian
+   * hosts only; {@link HOST_IS_LITTLE_ENDIAN} tells.
+   */
+  u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+  /** {@link bytes} as host-order signed 32-bit words (see {@link u32}). */
+  i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
   /** The record's timestamp exactly as it prints. */
   timestamp = '';
   /** Offset of the 72-byte inet_diag_msg in {@link bytes}, or -1 when the record has none. */
@@ -49,7 +65,12 @@ export class RecordSlots {
   /** Starts a record whose JSON text is `textLength` characters long. */
   reset(timestamp: string, textLength: number): void {
     const need = textLength + PADDING_ROOM;
-    if (this.bytes.length < need) this.bytes = Buffer.alloc(Math.max(need, this.bytes.length * 2));
+    if (this.bytes.length < need) {
+      // Buffer.alloc never takes from the shared pool: its own ArrayBuffer, offset 0.
+      this.bytes = Buffer.alloc(Math.max(need, this.bytes.length * 2));
+      this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+      this.i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+    }
     this.timestamp = timestamp;
     this.idmAt = -1;
     this.count = 0;
@@ -74,7 +95,7 @@ export class RecordSlots {
     this.length[type] = length;
     const size = READ_SIZE[type] ?? 0;
     if (length < size) this.bytes.fill(0, at + length, at + size);
-    this.end = at + Math.max(length, size);
+    this.end = (at + Math.max(length, size) + 7) & ~7; // the next value starts 8-aligned (see u32)
     this.count++;
   }
 
