@@ -28,6 +28,8 @@ npx --no-install tcp-info --help | grep -q -- '-tcpinfo.eventsocket' || fail "tc
 npx --no-install tcpinfo-csv --help | grep -q -- '--columns' || fail "tcpinfo-csv --help"
 fixture="$root/apps/csvtool/test/fixtures/ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst"
 npx --no-install tcpinfo-csv < "$fixture" | cmp - "$fixture.csv" || fail "tcpinfo-csv output differs from the reference"
+npx --no-install tcpinfo-view "$fixture" -o view.html || fail "tcpinfo-view"
+grep -q 'var uPlot=' view.html && grep -q 'ndt-jdczh_1553815964_00000000000003E8' view.html || fail "tcpinfo-view report lacks uPlot or the connection"
 
 cat > esm.mjs <<'JS'
 import { readConnection } from '@tcpinfo/parse';
@@ -56,7 +58,9 @@ if [ "$(id -u)" -eq 0 ]; then
   ip -n "$ns" link set vtB up
   exec 3< <(sleep 30 | ip netns exec "$ns" node "$root/packages/testing/src/conn-fixture.mjs" --family 4 --count 1)
   read -r line <&3 # the fixture prints its connections once they are up
-  ip netns exec "$ns" npx --no-install tcp-info -reps=50 -output="$work/data" -prometheusx.listen-address=127.0.0.1:0
+  ip netns exec "$ns" npx --no-install tcp-info -reps=50 -output="$work/data" -prometheusx.listen-address=127.0.0.1:0 2> "$work/stderr"
+  # Silence means the destroy-notification relay found the installed netlink binding too.
+  [ ! -s "$work/stderr" ] || fail "tcp-info wrote to stderr: $(head -c 2000 "$work/stderr")"
   files=$(find "$work/data" -name '*.jsonl.zst' | wc -l)
   [ "$files" -ge 2 ] || fail "expected a file per connection end, found $files"
   for f in $(find "$work/data" -name '*.jsonl.zst'); do zstd -t -q "$f" || fail "bad zstd: $f"; done

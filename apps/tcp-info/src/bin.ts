@@ -2,6 +2,13 @@
 import { helpText, loadConfig } from './config.js';
 import { runDaemon } from './daemon.js';
 
+// A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+});
+
 // Thin entry point: parse, validate (exit 2 with one line), run, exit 0.
 async function main(): Promise<number> {
   let config;

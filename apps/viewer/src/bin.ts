@@ -3,6 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildReport } from './report.js';
 
+// A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+});
+
 const program = new Command()
   .name('tcpinfo-view')
   .description('Turn tcp-info connection files (.jsonl or .jsonl.zst) into one self-contained, interactive HTML report.')

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,14 @@ const dir = mkdtempSync(join(tmpdir(), 'tcpinfo-view-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tcpinfo-view command line', () => {
+  it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the child writes: its write fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise((r) => child.on('close', r));
+    expect([status, stderr]).toEqual([0, '']);
+  });
   it('-o writes one self-contained page: uPlot and the data inlined, nothing fetched', () => {
     const out = join(dir, 'r.html');
     const r = run([NDT, FINWAIT2, '-o', out]);
