@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, type ClientFlowEvent } from '@tcpinfo/eventsocket';
 import { ArchivalRecord } from '@tcpinfo/netlink';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,13 +133,26 @@ describe.skipIf(!isRoot)('tcp-info daemon in a network namespace', () => {
 
   it('kill -9 loses at most the last second: every file on disk is valid and holds its first snapshot', async () => {
     const out = tempDir();
+    const sockPath = join(out, 'events.sock');
     const fixture = await startFixture(ns, 2);
     const daemon = ns.spawn(process.execPath, [
-      DAEMON_BIN, `-output=${out}`, `-uuid-prefix-file=${prefixFile}`, '-prometheusx.listen-address=127.0.0.1:0',
+      DAEMON_BIN, `-output=${out}`, `-uuid-prefix-file=${prefixFile}`, '-prometheusx.listen-address=127.0.0.1:0', `-tcpinfo.eventsocket=${sockPath}`,
     ]);
     const code = exited(daemon);
     try {
-      await new Promise((r) => setTimeout(r, 1500)); // a second after the first snapshots were collected
+      // An open event goes out once a connection's first snapshot is collected:
+      // from the last one, a second (plus scheduling slack) is the durability budget.
+      while (!existsSync(sockPath)) {
+        if (daemon.exitCode !== null) throw new Error('daemon exited early');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const client = connect(sockPath, { minBackoffMs: 10 });
+      let opens = 0;
+      client.on('event', (e: ClientFlowEvent) => void (e.event === 'open' && opens++));
+      while (opens < 8) await once(client, 'event');
+      const collectedAt = Date.now();
+      client.close();
+      await new Promise((r) => setTimeout(r, collectedAt + 1200 - Date.now()));
       daemon.kill('SIGKILL');
       await code;
     } finally {
