@@ -9,8 +9,8 @@ import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
 const NEWLINE = 10;
-/** Bytes per file read (the fs default is 64 KiB). */
-const READ_CHUNK_BYTES = 1024 * 1024;
+/** Bytes per file read: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {

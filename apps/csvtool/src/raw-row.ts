@@ -1,4 +1,5 @@
 import { formatGoIP } from '@tcpinfo/inetdiag';
+import { DEFAULT_MAX_ATTRIBUTES } from '@tcpinfo/netlink';
 import { originalParsesFully, originalBit } from '@tcpinfo/parse';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
@@ -62,28 +63,40 @@ function putInt64(buf: Uint8Array, pos: number, s: RecordSlots, at: number): num
   return putAscii(buf, pos, String(s.bytes.readBigInt64LE(at)));
 }
 
-/** Whether the original parses a value of this type and length fully; the rule depends on the length only, so it is cached. */
-const parsesFullyCache = new Map<number, boolean>();
+/**
+ * Whether the original parses a value of this type and length fully. The
+ * rule (original-rules.ts of @tcpinfo/parse) depends on the length only, so
+ * answers are cached: 0 unknown, 1 yes, 2 no, for lengths below 512.
+ */
+const CACHED_LENGTHS = 512;
+const parsesFullyCache = new Uint8Array(DEFAULT_MAX_ATTRIBUTES * CACHED_LENGTHS);
 const LENGTH_PROBE = new Uint8Array(0x10000);
 function parsesFully(type: number, length: number): boolean {
-  const key = type * 0x10000 + length;
-  let ok = parsesFullyCache.get(key);
-  if (ok === undefined) {
-    ok = originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
-    if (parsesFullyCache.size < 4096) parsesFullyCache.set(key, ok);
-  }
+  if (length >= CACHED_LENGTHS) return originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
+  const key = type * CACHED_LENGTHS + length;
+  const known = parsesFullyCache[key];
+  if (known !== 0) return known === 1;
+  const ok = originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
+  parsesFullyCache[key] = ok ? 1 : 2;
   return ok;
 }
 
-/** The text of the last address seen at one place (a connection's rows repeat it), so it is formatted once. */
+/**
+ * The text of the last address seen at one place (a connection's rows repeat
+ * it), so it is formatted once. Compared as four words: addresses sit at
+ * 8-aligned offsets of the slots (idm at 0, fields at 8 and 24).
+ */
 class AddressText {
-  #key = Buffer.alloc(16);
+  readonly #key = new Uint32Array(4);
   #text = '';
   #valid = false;
-  of(b: Buffer, at: number): string {
-    if (!this.#valid || b.compare(this.#key, 0, 16, at, at + 16) !== 0) {
-      b.copy(this.#key, 0, at, at + 16);
-      this.#text = formatGoIP(this.#key);
+  of(s: RecordSlots, at: number): string {
+    const w = s.u32;
+    const i = at >>> 2;
+    const key = this.#key;
+    if (!this.#valid || w[i] !== key[0] || w[i + 1] !== key[1] || w[i + 2] !== key[2] || w[i + 3] !== key[3]) {
+      key.set(w.subarray(i, i + 4));
+      this.#text = formatGoIP(s.bytes.subarray(at, at + 16));
       this.#valid = true;
     }
     return this.#text;
@@ -160,9 +173,9 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, (b[m + 6]! << 8) | b[m + 7]!);
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, srcText.of(b, m + 8));
+    pos = putAscii(buf, pos, srcText.of(s, m + 8));
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, dstText.of(b, m + 24));
+    pos = putAscii(buf, pos, dstText.of(s, m + 24));
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
     buf[pos++] = COMMA;
