@@ -51,30 +51,31 @@ const PAIR_VALUE = (() => {
   return t;
 })();
 
+// The scanner reads ASCII lines only (every byte below 128), so the tables need no range check.
 function base64Value(code: number): number {
-  return code < 128 ? BASE64_VALUE[code]! : -1;
+  return BASE64_VALUE[code]!;
 }
 
 function pairValue(first: number, second: number): number {
-  return (first | second) < 128 ? PAIR_VALUE[(first << 7) | second]! : -1;
+  return PAIR_VALUE[(first << 7) | second]!;
 }
 
 /**
- * Decodes padded standard base64 from `line` at `from` up to the closing
+ * Decodes padded standard base64 from `src` at `from` up to the closing
  * quote into `out` at `at`. Returns the number of bytes written, or -1 when
  * the text is not padded standard base64 followed by a quote. (Like Go's
  * StdEncoding and Node, trailing bits of the last character are ignored.)
  * Sets `end.pos` after the closing quote.
  */
-function decodeBase64Into(line: string, from: number, out: Buffer, at: number, end: { pos: number }): number {
+function decodeBase64Into(src: Uint8Array, from: number, out: Buffer, at: number, end: { pos: number }): number {
   let i = from;
   let o = at;
   for (;;) {
-    const c0 = line.charCodeAt(i);
+    const c0 = src[i]!;
     if (c0 === QUOTE) break;
-    const high = pairValue(c0, line.charCodeAt(i + 1));
-    const c2 = line.charCodeAt(i + 2);
-    const c3 = line.charCodeAt(i + 3);
+    const high = pairValue(c0, src[i + 1]!);
+    const c2 = src[i + 2]!;
+    const c3 = src[i + 3]!;
     const low = pairValue(c2, c3);
     if (high >= 0 && low >= 0) {
       out[o] = high >>> 4;
@@ -85,7 +86,7 @@ function decodeBase64Into(line: string, from: number, out: Buffer, at: number, e
       continue;
     }
     // Padding: only in the last quad, '==' after two characters or '=' after three.
-    if (high < 0 || c3 !== 61 || line.charCodeAt(i + 4) !== QUOTE) return -1;
+    if (high < 0 || c3 !== 61 || src[i + 4]! !== QUOTE) return -1;
     out[o++] = high >>> 4;
     if (c2 !== 61) {
       const c = base64Value(c2);
@@ -99,11 +100,11 @@ function decodeBase64Into(line: string, from: number, out: Buffer, at: number, e
   return o - at;
 }
 
-const digit = (line: string, at: number): number => {
-  const c = line.charCodeAt(at) - 48;
+const digit = (src: Uint8Array, at: number): number => {
+  const c = src[at]! - 48;
   return c >= 0 && c <= 9 ? c : -100; // -100 makes any sum of two digits negative
 };
-const twoDigits = (line: string, at: number): number => digit(line, at) * 10 + digit(line, at + 1);
+const twoDigits = (src: Uint8Array, at: number): number => digit(src, at) * 10 + digit(src, at + 1);
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
@@ -117,43 +118,58 @@ function daysInMonth(year: number, month: number): number {
  * zero, then Z or a non-zero ±hh:mm offset (Go writes a zero offset as Z).
  * Returns -1 otherwise.
  */
-function canonicalTimestampEnd(line: string, from: number): number {
-  const century = twoDigits(line, from);
-  const yearOfCentury = twoDigits(line, from + 2);
+function canonicalTimestampEnd(src: Uint8Array, from: number): number {
+  const century = twoDigits(src, from);
+  const yearOfCentury = twoDigits(src, from + 2);
   if (century < 0 || yearOfCentury < 0) return -1;
   const year = century * 100 + yearOfCentury;
-  const month = twoDigits(line, from + 5);
-  const day = twoDigits(line, from + 8);
-  const hour = twoDigits(line, from + 11);
-  const minute = twoDigits(line, from + 14);
-  const second = twoDigits(line, from + 17);
-  if (line.charCodeAt(from + 4) !== 45 || line.charCodeAt(from + 7) !== 45 || line.charCodeAt(from + 10) !== 84) return -1;
-  if (line.charCodeAt(from + 13) !== 58 || line.charCodeAt(from + 16) !== 58) return -1;
+  const month = twoDigits(src, from + 5);
+  const day = twoDigits(src, from + 8);
+  const hour = twoDigits(src, from + 11);
+  const minute = twoDigits(src, from + 14);
+  const second = twoDigits(src, from + 17);
+  if (src[from + 4]! !== 45 || src[from + 7]! !== 45 || src[from + 10]! !== 84) return -1;
+  if (src[from + 13]! !== 58 || src[from + 16]! !== 58) return -1;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
   let i = from + 19;
-  if (line.charCodeAt(i) === 46) {
+  if (src[i]! === 46) {
     const first = i + 1;
     i = first;
-    while (digit(line, i) >= 0) i++;
-    if (i === first || i - first > 9 || line.charCodeAt(i - 1) === 48) return -1;
+    while (digit(src, i) >= 0) i++;
+    if (i === first || i - first > 9 || src[i - 1]! === 48) return -1;
   }
-  const zone = line.charCodeAt(i);
+  const zone = src[i]!;
   if (zone === 90) {
     i++;
   } else if (zone === 43 || zone === 45) {
-    const offHours = twoDigits(line, i + 1);
-    const offMinutes = twoDigits(line, i + 4);
-    if (line.charCodeAt(i + 3) !== 58 || offHours < 0 || offHours > 23 || offMinutes < 0 || offMinutes > 59) return -1;
+    const offHours = twoDigits(src, i + 1);
+    const offMinutes = twoDigits(src, i + 4);
+    if (src[i + 3]! !== 58 || offHours < 0 || offHours > 23 || offMinutes < 0 || offMinutes > 59) return -1;
     if (offHours === 0 && offMinutes === 0) return -1;
     i += 6;
   } else {
     return -1;
   }
-  return line.charCodeAt(i) === QUOTE ? i : -1;
+  return src[i]! === QUOTE ? i : -1;
 }
 
 const cursor = { pos: 0 };
+/** Bytes read past a line's end by the fixed-offset checks are zeros (never a quote or a base64 character). */
+const SENTINEL_BYTES = 64;
+/** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused. */
+let text = Buffer.alloc(64 * 1024);
+
+/** Whether `src` holds the ASCII text `literal` at `at`. */
+function holds(src: Uint8Array, at: number, literal: Uint8Array): boolean {
+  for (let i = 0; i < literal.length; i++) if (src[at + i] !== literal[i]) return false;
+  return true;
+}
+const ascii = (literal: string) => Uint8Array.from(literal, (c) => c.charCodeAt(0));
+const OPEN_BYTES = ascii(OPEN);
+const RAW_IDM_BYTES = ascii(RAW_IDM);
+const ATTRIBUTES_BYTES = ascii(ATTRIBUTES);
+const NULL_BYTES = ascii('null');
 
 /**
  * Fills `slots` from a line in the original's exact snapshot form and
@@ -161,34 +177,41 @@ const cursor = { pos: 0 };
  * line. See the comment at the top of this file.
  */
 export function scanCanonicalLine(line: string, slots: RecordSlots): boolean {
-  if (line.length > DEFAULT_MAX_LINE_LENGTH || !line.startsWith(OPEN)) return false;
+  const length = line.length;
+  if (length > DEFAULT_MAX_LINE_LENGTH) return false;
+  if (text.length < length * 3 + SENTINEL_BYTES) text = Buffer.alloc(Math.max(length * 3 + SENTINEL_BYTES, text.length * 2));
+  const src = text;
+  // As many bytes as characters: the line is ASCII (anything else never takes the fast path).
+  if (src.write(line, 0, 'utf8') !== length) return false;
+  src.fill(0, length, length + SENTINEL_BYTES);
+  if (!holds(src, 0, OPEN_BYTES)) return false;
   const tsStart = OPEN.length;
-  const tsEnd = canonicalTimestampEnd(line, tsStart);
-  if (tsEnd < 0 || !line.startsWith(RAW_IDM, tsEnd)) return false;
-  slots.reset(line.slice(tsStart, tsEnd), line.length);
+  const tsEnd = canonicalTimestampEnd(src, tsStart);
+  if (tsEnd < 0 || !holds(src, tsEnd, RAW_IDM_BYTES)) return false;
+  slots.reset(line.slice(tsStart, tsEnd), length);
   const bytes = slots.bytes;
-  const idmLength = decodeBase64Into(line, tsEnd + RAW_IDM.length, bytes, 0, cursor);
+  const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, 0, cursor);
   if (idmLength !== SIZEOF_INET_DIAG_MSG) return false;
   slots.idmAt = 0;
   slots.end = SIZEOF_INET_DIAG_MSG;
-  if (!line.startsWith(ATTRIBUTES, cursor.pos - 1)) return false;
+  if (!holds(src, cursor.pos - 1, ATTRIBUTES_BYTES)) return false;
   let i = cursor.pos - 1 + ATTRIBUTES.length;
   const maxCount = slots.start.length;
   for (;;) {
     if (slots.count === maxCount) return false;
-    const c = line.charCodeAt(i);
+    const c = src[i];
     if (c === QUOTE) {
-      const n = decodeBase64Into(line, i + 1, bytes, slots.end, cursor);
+      const n = decodeBase64Into(src, i + 1, bytes, slots.end, cursor);
       if (n < 0 || n > DEFAULT_MAX_ATTRIBUTE_LENGTH) return false;
       slots.addValue(n);
       i = cursor.pos;
-    } else if (c === 110 && line.startsWith('null', i)) {
+    } else if (c === 110 && holds(src, i, NULL_BYTES)) {
       slots.addNull();
       i += 4;
     } else {
       return false;
     }
-    const next = line.charCodeAt(i);
+    const next = src[i];
     if (next === COMMA) {
       i++;
     } else if (next === CLOSE_BRACKET) {
@@ -197,5 +220,5 @@ export function scanCanonicalLine(line: string, slots: RecordSlots): boolean {
       return false;
     }
   }
-  return line.charCodeAt(i + 1) === CLOSE_BRACE && i + 2 === line.length;
+  return src[i + 1] === CLOSE_BRACE && i + 2 === length;
 }
