@@ -3,12 +3,15 @@ import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import type { FlowEventSink } from '@tcpinfo/saver';
 
-/** The event socket server, counting into the daemon's metrics. */
+/**
+ * The event socket server, counting its clients into the daemon's metrics.
+ * `tcpinfo_flow_events_total` is not counted here: the saver counts every flow
+ * event, event socket or not, and counting here too doubled it.
+ */
 export function createEventSocketServer(metrics: TcpInfoMetrics, mode: number, log: (line: string) => void): EventSocketServer {
   return new EventSocketServer({
     mode,
     log,
-    onEvent: (kind) => metrics.flowEvents.labels(kind).inc(),
     onClientCount: (n) => metrics.eventSocketClients.set(n),
     onClientDropped: () => metrics.eventSocketDroppedClients.inc(),
   });
