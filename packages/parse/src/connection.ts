@@ -35,13 +35,31 @@ export interface Connection {
   readonly summary: ConnectionSummary;
 }
 
-/** Folds snapshots into a {@link ConnectionSummary}. */
-export function summarize(snapshots: readonly Snapshot[], metadata?: Metadata): ConnectionSummary {
-  const s: { -readonly [K in keyof ConnectionSummary]: ConnectionSummary[K] } = { snapshots: snapshots.length };
-  for (const snap of snapshots) {
-    s.start ??= snap.timestamp;
-    s.end = snap.timestamp;
-    const t = snap.tcpInfo;
+type MutableSummary = { -readonly [K in keyof ConnectionSummary]: ConnectionSummary[K] };
+
+/**
+ * Builds a {@link ConnectionSummary} one snapshot at a time, so a reader can
+ * summarize a connection of any length without keeping its snapshots:
+ *
+ * ```ts
+ * const summary = new SummaryBuilder();
+ * for await (const { metadata, snapshot } of readSnapshots(path)) if (!metadata) summary.add(snapshot);
+ * console.log(summary.result().bytesAcked);
+ * ```
+ *
+ * Keeps only the summary's own fields (the snapshot's GoTime and counter values,
+ * no snapshot). Equals {@link summarize} over the same snapshots.
+ */
+export class SummaryBuilder {
+  readonly #s: MutableSummary = { snapshots: 0 };
+
+  /** Folds the next snapshot (in file order) into the summary. */
+  add(snapshot: Snapshot): this {
+    const s = this.#s;
+    s.snapshots++;
+    s.start ??= snapshot.timestamp;
+    s.end = snapshot.timestamp;
+    const t = snapshot.tcpInfo;
     if (t !== undefined) {
       if (t.bytesSent !== undefined) s.bytesSent = t.bytesSent;
       if (t.bytesReceived !== undefined) s.bytesReceived = t.bytesReceived;
@@ -49,11 +67,28 @@ export function summarize(snapshots: readonly Snapshot[], metadata?: Metadata): 
       if (t.totalRetrans !== undefined) s.retransmissions = t.totalRetrans;
       if (t.minRtt !== undefined && t.minRtt > 0 && (s.minRttUsec === undefined || t.minRtt < s.minRttUsec)) s.minRttUsec = t.minRtt;
     }
-    if (snap.congestionAlgorithm !== undefined) s.congestionAlgorithm = snap.congestionAlgorithm;
+    if (snapshot.congestionAlgorithm !== undefined) s.congestionAlgorithm = snapshot.congestionAlgorithm;
+    return this;
   }
-  if (s.start === undefined && metadata !== undefined) s.start = metadata.StartTime;
-  if (s.start !== undefined && s.end !== undefined) s.durationNanos = s.end.unixNanos - s.start.unixNanos;
-  return s;
+
+  /**
+   * The summary of the snapshots added so far (a new object; adding more
+   * afterwards does not change it). `metadata` supplies the start time of a
+   * connection without snapshots (the header's StartTime).
+   */
+  result(metadata?: Metadata): ConnectionSummary {
+    const s: MutableSummary = { ...this.#s };
+    if (s.start === undefined && metadata !== undefined) s.start = metadata.StartTime;
+    if (s.start !== undefined && s.end !== undefined) s.durationNanos = s.end.unixNanos - s.start.unixNanos;
+    return s;
+  }
+}
+
+/** Folds snapshots into a {@link ConnectionSummary} (see {@link SummaryBuilder} to fold them as they are read). */
+export function summarize(snapshots: readonly Snapshot[], metadata?: Metadata): ConnectionSummary {
+  const builder = new SummaryBuilder();
+  for (const snap of snapshots) builder.add(snap);
+  return builder.result(metadata);
 }
 
 /**
