@@ -156,7 +156,7 @@ function canonicalTimestampEnd(src: Uint8Array, from: number): number {
 
 const cursor = { pos: 0 };
 /** Bytes read past a line's end by the fixed-offset checks are zeros (never a quote or a base64 character). */
-const SENTINEL_BYTES = 64;
+const SENTINEL_BYTES = 48;
 /** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused. */
 let text = Buffer.alloc(64 * 1024);
 
@@ -183,12 +183,13 @@ export function scanCanonicalLine(line: string, slots: RecordSlots): boolean {
   const src = text;
   // As many bytes as characters: the line is ASCII (anything else never takes the fast path).
   if (src.write(line, 0, 'utf8') !== length) return false;
-  src.fill(0, length, length + SENTINEL_BYTES);
+  for (let i = length; i < length + SENTINEL_BYTES; i++) src[i] = 0;
   if (!holds(src, 0, OPEN_BYTES)) return false;
   const tsStart = OPEN.length;
   const tsEnd = canonicalTimestampEnd(src, tsStart);
   if (tsEnd < 0 || !holds(src, tsEnd, RAW_IDM_BYTES)) return false;
-  slots.reset(line.slice(tsStart, tsEnd), length);
+  slots.reset(length);
+  slots.setTimestamp(src, tsStart, tsEnd);
   const bytes = slots.bytes;
   const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, 0, cursor);
   if (idmLength !== SIZEOF_INET_DIAG_MSG) return false;

@@ -16,6 +16,12 @@ import { HOST_IS_LITTLE_ENDIAN, type RecordSlots } from './record-slots.js';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** What the original prints for the zero time (its CSV library's quirk; the reference CSVs say so). */
 const ZERO_TIME_IN_CSV = '2009-05-29T23:59:59Z';
+const ZERO_TIME_BYTES = Uint8Array.from(ZERO_TIME, (c) => c.charCodeAt(0));
+function isZeroTime(s: RecordSlots): boolean {
+  if (s.timestampLength !== ZERO_TIME_BYTES.length) return false;
+  for (let i = 0; i < ZERO_TIME_BYTES.length; i++) if (s.timestamp[i] !== ZERO_TIME_BYTES[i]) return false;
+  return true;
+}
 /** Room for every fixed-width part of a row: 105 fields of at most 20 characters, two addresses and a timestamp. */
 const ROW_ROOM = 4096;
 
@@ -82,28 +88,34 @@ function parsesFully(type: number, length: number): boolean {
 }
 
 /**
- * The text of the last address seen at one place (a connection's rows repeat
- * it), so it is formatted once. Compared as four words: addresses sit at
- * 8-aligned offsets of the slots (idm at 0, fields at 8 and 24).
+ * Address texts by their 16 bytes, in a small direct-mapped cache: rows of a
+ * connection repeat its two addresses, and files of many connections (the
+ * daemon's test archives) cycle through a few hundred. Compared as four
+ * words: addresses sit at 8-aligned offsets of the slots (idm at 0, fields
+ * at 8 and 24).
  */
-class AddressText {
-  readonly #key = new Uint32Array(4);
-  #text = '';
-  #valid = false;
-  of(s: RecordSlots, at: number): string {
-    const w = s.u32;
-    const i = at >>> 2;
-    const key = this.#key;
-    if (!this.#valid || w[i] !== key[0] || w[i + 1] !== key[1] || w[i + 2] !== key[2] || w[i + 3] !== key[3]) {
-      key.set(w.subarray(i, i + 4));
-      this.#text = formatGoIP(s.bytes.subarray(at, at + 16));
-      this.#valid = true;
-    }
-    return this.#text;
-  }
+const ADDRESS_CACHE_SLOTS = 1024;
+const addressKeys = new Uint32Array(4 * ADDRESS_CACHE_SLOTS);
+const addressTexts: (string | undefined)[] = new Array<string | undefined>(ADDRESS_CACHE_SLOTS).fill(undefined);
+function addressText(s: RecordSlots, at: number): string {
+  const w = s.u32;
+  const i = at >>> 2;
+  const w0 = w[i]!;
+  const w1 = w[i + 1]!;
+  const w2 = w[i + 2]!;
+  const w3 = w[i + 3]!;
+  const slotIndex = (Math.imul(w0 ^ w1, 0x9e3779b1) ^ Math.imul(w2 ^ w3, 0x85ebca6b)) >>> 22; // top 10 bits
+  const k = 4 * slotIndex;
+  const cached = addressTexts[slotIndex];
+  if (cached !== undefined && addressKeys[k] === w0 && addressKeys[k + 1] === w1 && addressKeys[k + 2] === w2 && addressKeys[k + 3] === w3) return cached;
+  const text = formatGoIP(s.bytes.subarray(at, at + 16));
+  addressKeys[k] = w0;
+  addressKeys[k + 1] = w1;
+  addressKeys[k + 2] = w2;
+  addressKeys[k + 3] = w3;
+  addressTexts[slotIndex] = text;
+  return text;
 }
-const srcText = new AddressText();
-const dstText = new AddressText();
 
 /** Offset of attribute `type`'s (padded) value, -1 when absent. */
 function slot(s: RecordSlots, type: number): number {
@@ -155,7 +167,7 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     if (!parsesFully(type, s.length[type]!)) notFullyParsed = (notFullyParsed | bit) >>> 0;
   }
   // Timestamps and addresses never hold a character that needs quoting.
-  pos = putAscii(buf, pos, s.timestamp === ZERO_TIME ? ZERO_TIME_IN_CSV : s.timestamp);
+  pos = isZeroTime(s) ? putAscii(buf, pos, ZERO_TIME_IN_CSV) : putBytes(buf, pos, s.timestamp, 0, s.timestampLength);
   buf[pos++] = COMMA;
   pos = putUint(buf, pos, observed);
   buf[pos++] = COMMA;
@@ -173,9 +185,9 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, (b[m + 6]! << 8) | b[m + 7]!);
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, srcText.of(s, m + 8));
+    pos = putAscii(buf, pos, addressText(s, m + 8));
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, dstText.of(s, m + 24));
+    pos = putAscii(buf, pos, addressText(s, m + 24));
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
     buf[pos++] = COMMA;

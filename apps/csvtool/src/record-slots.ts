@@ -49,8 +49,9 @@ export class RecordSlots {
   u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
   /** {@link bytes} as host-order signed 32-bit words (see {@link u32}). */
   i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
-  /** The record's timestamp exactly as it prints. */
-  timestamp = '';
+  /** The record's timestamp as it prints, ASCII bytes (Go writes at most 35), the first {@link timestampLength}. */
+  readonly timestamp = new Uint8Array(64);
+  timestampLength = 0;
   /** Offset of the 72-byte inet_diag_msg in {@link bytes}, or -1 when the record has none. */
   idmAt = -1;
   /** Length of the Attributes array (largest type + 1). */
@@ -62,8 +63,15 @@ export class RecordSlots {
   /** Next free offset in {@link bytes}. */
   end = 0;
 
+  /** Sets the timestamp from ASCII bytes `src[start, end)` (at most 64). */
+  setTimestamp(src: Uint8Array, start: number, end: number): void {
+    const ts = this.timestamp;
+    for (let i = start; i < end; i++) ts[i - start] = src[i]!;
+    this.timestampLength = end - start;
+  }
+
   /** Starts a record whose JSON text is `textLength` characters long. */
-  reset(timestamp: string, textLength: number): void {
+  reset(textLength: number): void {
     const need = textLength + PADDING_ROOM;
     if (this.bytes.length < need) {
       // Buffer.alloc never takes from the shared pool: its own ArrayBuffer, offset 0.
@@ -71,7 +79,6 @@ export class RecordSlots {
       this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
       this.i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
     }
-    this.timestamp = timestamp;
     this.idmAt = -1;
     this.count = 0;
     this.end = 0;
@@ -110,7 +117,10 @@ export class RecordSlots {
     if (attrs.length > this.start.length) throw new Error(`${attrs.length} attributes exceed the limit of ${this.start.length}`);
     let total = (idm?.length ?? 0) + attrs.length;
     for (const v of attrs) total += v?.length ?? 0;
-    this.reset(record.timestamp.toString(), total);
+    this.reset(total);
+    const ts = Buffer.from(record.timestamp.toString(), 'latin1');
+    if (ts.length > this.timestamp.length) throw new Error(`timestamp of ${ts.length} characters`); // never from GoTime
+    this.setTimestamp(ts, 0, ts.length);
     if (idm !== undefined && idm.length > 0) {
       if (idm.length < SIZEOF_INET_DIAG_MSG) {
         throw new Error(`RawIDM of ${idm.length} bytes is shorter than the ${SIZEOF_INET_DIAG_MSG}-byte inet_diag_msg`);
