@@ -95,9 +95,14 @@ function parsesFully(type: number, length: number): boolean {
  * at 8 and 24).
  */
 const ADDRESS_CACHE_SLOTS = 1024;
+/** Longest text formatGoIP gives: a full IPv6 address. */
+const MAX_ADDRESS_TEXT = 39;
 const addressKeys = new Uint32Array(4 * ADDRESS_CACHE_SLOTS);
-const addressTexts: (string | undefined)[] = new Array<string | undefined>(ADDRESS_CACHE_SLOTS).fill(undefined);
-function addressText(s: RecordSlots, at: number): string {
+/** Per slot: the text's length (0: empty slot), then its ASCII bytes. */
+const addressBytes = new Uint8Array((1 + MAX_ADDRESS_TEXT) * ADDRESS_CACHE_SLOTS);
+
+/** Writes the text of the address at byte offset `at` of the slots. */
+function putAddress(buf: Uint8Array, pos: number, s: RecordSlots, at: number): number {
   const w = s.u32;
   const i = at >>> 2;
   const w0 = w[i]!;
@@ -106,15 +111,17 @@ function addressText(s: RecordSlots, at: number): string {
   const w3 = w[i + 3]!;
   const slotIndex = (Math.imul(w0 ^ w1, 0x9e3779b1) ^ Math.imul(w2 ^ w3, 0x85ebca6b)) >>> 22; // top 10 bits
   const k = 4 * slotIndex;
-  const cached = addressTexts[slotIndex];
-  if (cached !== undefined && addressKeys[k] === w0 && addressKeys[k + 1] === w1 && addressKeys[k + 2] === w2 && addressKeys[k + 3] === w3) return cached;
-  const text = formatGoIP(s.bytes.subarray(at, at + 16));
-  addressKeys[k] = w0;
-  addressKeys[k + 1] = w1;
-  addressKeys[k + 2] = w2;
-  addressKeys[k + 3] = w3;
-  addressTexts[slotIndex] = text;
-  return text;
+  const t = (1 + MAX_ADDRESS_TEXT) * slotIndex;
+  if (addressBytes[t] === 0 || addressKeys[k] !== w0 || addressKeys[k + 1] !== w1 || addressKeys[k + 2] !== w2 || addressKeys[k + 3] !== w3) {
+    const text = formatGoIP(s.bytes.subarray(at, at + 16));
+    addressKeys[k] = w0;
+    addressKeys[k + 1] = w1;
+    addressKeys[k + 2] = w2;
+    addressKeys[k + 3] = w3;
+    addressBytes[t] = text.length;
+    putAscii(addressBytes, t + 1, text);
+  }
+  return putBytes(buf, pos, addressBytes, t + 1, t + 1 + addressBytes[t]!);
 }
 
 /** Offset of attribute `type`'s (padded) value, -1 when absent. */
@@ -185,9 +192,9 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, (b[m + 6]! << 8) | b[m + 7]!);
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, addressText(s, m + 8));
+    pos = putAddress(buf, pos, s, m + 8);
     buf[pos++] = COMMA;
-    pos = putAscii(buf, pos, addressText(s, m + 24));
+    pos = putAddress(buf, pos, s, m + 24);
     buf[pos++] = COMMA;
     pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
     buf[pos++] = COMMA;
