@@ -16,6 +16,8 @@ export class FileProgress {
   checkedAt = 0;
   /** A write is in progress. */
   busy = false;
+  /** The header record as a compressed frame, made when first needed (a file deleted under us restarts with it). */
+  headerFrame: Uint8Array | undefined = undefined;
 
   constructor(
     /** Absolute path. */

@@ -94,6 +94,11 @@ export class FrameWriter {
     for (const t of [...this.#lru]) this.#drop(t);
   }
 
+  /** Closes every descriptor (the same as {@link releaseAll}; for the saver's writer interface). */
+  async close(): Promise<void> {
+    this.releaseAll();
+  }
+
   #drop(target: FrameTarget): void {
     if (target.fd >= 0) {
       close(target.fd, () => {});

@@ -6,6 +6,7 @@ import { compactFile } from './compaction.js';
 import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
 import type { FlowEventSink } from './events.js';
 import { FrameWriter } from './frame-writer.js';
+import { ThreadFrameWriter } from './thread-frame-writer.js';
 import { connectionFilePath, datePath } from './paths.js';
 import { rateLimitedLog } from './rate-limited-log.js';
 import { uuidFromCookie } from './uuid.js';
@@ -33,7 +34,7 @@ export interface SaverOptions {
    * stays valid (it just misses those snapshots). Polling never waits.
    */
   readonly maxPendingBytes?: number;
-  /** Files written at the same time (default 64): bounds libuv's queue. */
+  /** Appends handed to the write thread and not yet answered (default 2048): bounds one batch's work. */
   readonly maxConcurrentWrites?: number;
   /**
    * Descriptors of recently written files kept open (default 4096, least
@@ -41,6 +42,11 @@ export interface SaverOptions {
    * flush. Far below the process's descriptor limit whatever the connection count.
    */
   readonly maxOpenFiles?: number;
+  /**
+   * Write files from one worker thread with synchronous calls, a batch of appends
+   * per message (default true), instead of one libuv request per file.
+   */
+  readonly writeThread?: boolean;
   /** zstd level (default 3, as the original's zstd processes). */
   readonly compressionLevel?: number;
   /**
@@ -91,7 +97,7 @@ export interface SaverStats {
 export class Saver {
   readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events'>> & Pick<SaverOptions, 'metrics' | 'events'>;
   readonly #compressor = new Compressor();
-  readonly #writer: FrameWriter;
+  readonly #writer: FrameWriter | ThreadFrameWriter;
   /** Connections with lines to compress, in the order they became dirty (so oldest first). */
   readonly #dirty = new Set<ConnectionFile>();
   /** Connections with frames waiting to be written or retried. */
@@ -116,22 +122,29 @@ export class Saver {
       rotationMs: 10 * 60 * 1000,
       flushAfterMs: 800,
       maxPendingBytes: 64 * 1024 * 1024,
-      maxConcurrentWrites: 64,
+      maxConcurrentWrites: 2048,
       maxOpenFiles: 4096,
       compressionLevel: 3,
       compact: true,
+      writeThread: true,
       now: Date.now,
       log: (line) => console.error(line),
       ...options,
     };
     this.#compressor.setParameters({ compressionLevel: this.#opts.compressionLevel });
-    this.#writer = new FrameWriter({ maxOpenFiles: this.#opts.maxOpenFiles, now: this.#opts.now });
+    const writerOptions = { maxOpenFiles: this.#opts.maxOpenFiles, now: this.#opts.now };
+    this.#writer = this.#opts.writeThread ? new ThreadFrameWriter(writerOptions) : new FrameWriter(writerOptions);
     this.#logError = rateLimitedLog(this.#opts.log, 1000, this.#opts.now);
   }
 
   /** Connections whose file is open. */
   get openConnections(): number {
     return this.#open;
+  }
+
+  /** Batches handed to the write thread so far (0 without one), for benchmarks. */
+  get writeBatches(): number {
+    return this.#writer instanceof ThreadFrameWriter ? this.#writer.batches : 0;
   }
 
   /** File descriptors kept open for recently written files (at most `maxOpenFiles`). */
@@ -256,6 +269,7 @@ export class Saver {
     if (this.#pendingBytes > 0) this.#opts.log(`tcp-info: ${this.#pendingBytes} compressed bytes could not be written at exit`);
     this.#writer.releaseAll();
     await this.#drainCompaction(start + compactionBudgetMs);
+    await this.#writer.close();
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
@@ -340,7 +354,7 @@ export class Saver {
       const batch = conn.frames.slice(0, n);
       const bytes = n === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((f) => f.bytes));
       try {
-        const result = await this.#writer.append(file, bytes, () => this.#compressor.compress(Buffer.from(file.headerLine, 'utf8')));
+        const result = await this.#writer.append(file, bytes, () => (file.headerFrame ??= this.#compressor.compress(Buffer.from(file.headerLine, 'utf8'))));
         if (result.restarted) {
           file.framesOnDisk = 1;
           this.#opts.metrics?.errors.labels('file_vanished').inc();
