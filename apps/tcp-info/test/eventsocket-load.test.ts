@@ -197,7 +197,11 @@ function socketDescriptors(pid: number): number {
 /** What a client that stayed connected throughout must have seen: one open then one close per file written. */
 function expectEverything(log: EventLog, out: string): void {
   expect(log.reconnects).toBe(0);
-  expect(log.irregular()).toEqual([]);
+  // Seen failing with [open, close, open, close] under heavy load: a socket in the
+  // CLOSE state (hidden from dumps) whose descriptor its process closes more than the
+  // collector's destroy grace (10 cycles) later is closed by polling, then announced
+  // again by its late destroy notification. A collector bug, not the event socket's.
+  expect(log.irregular(), 'sockets not announced exactly once open, then once closed').toEqual([]);
   expect(new Set(log.byUuid.keys())).toEqual(fileUuids(out));
 }
 
@@ -262,5 +266,47 @@ describe.skipIf(!isRoot)('event socket of the running daemon under load (namespa
 
     expect(await d.stop()).toBe(0);
     expectEverything(d.log, d.out);
+  });
+
+  it('100 clients come and go, again and again, during collection: no crash, no leaked descriptor, nothing lost for those that stay', { timeout: 180_000 }, async () => {
+    const d = await startDaemon(ns, dir, 'evchurn_1700000000');
+    const stayers = [d.log];
+    for (let i = 0; i < 2; i++) {
+      const client = connect(d.sockPath);
+      leftovers.add(() => client.close());
+      await once(client, 'connect');
+      stayers.push(new EventLog(client));
+    }
+    await churn(ns, d.log, 100, 2); // warm-up: every stayer is served
+    const baseline = socketDescriptors(d.daemon.pid!);
+
+    // Connections come and go throughout (~15 s), while rounds of 100 clients
+    // connect, take events, and leave: half abruptly (destroy), half politely (end).
+    const traffic = churn(ns, d.log, 3000, 2);
+    const ROUNDS = 10;
+    for (let round = 0; round < ROUNDS; round++) {
+      const batch = Array.from({ length: 100 }, () => connectRaw(d.sockPath));
+      // Served: each has been accepted and received at least one event.
+      await Promise.all(batch.map((c) => once(c, 'data')));
+      expect((await scrape(ns)).get('tcpinfo_eventsocket_clients')).toBe(stayers.length + batch.length);
+      batch.forEach((c, i) => (i % 2 === 0 ? c.destroy() : c.end()));
+      await Promise.all(batch.map((c) => (c.closed ? undefined : once(c, 'close'))));
+    }
+    await traffic;
+    for (const s of stayers) await s.until(() => s.opens === d.log.opens && s.closes === d.log.closes);
+
+    expect(socketDescriptors(d.daemon.pid!)).toBe(baseline);
+    const m = await scrape(ns);
+    expect(m.get('tcpinfo_eventsocket_clients')).toBe(stayers.length);
+    expect(m.get('tcpinfo_eventsocket_dropped_clients_total')).toBe(0);
+    expect(m.get('tcpinfo_flow_events_total{event="open"}')).toBe(d.log.opens);
+    expect(d.log.opens).toBeGreaterThan(2 * 3000 * 0.9); // the traffic was seen (a few may close before destroy notifications are joined)
+
+    expect(await d.stop()).toBe(0);
+    for (const s of stayers.slice(1)) await s.client.close();
+    expect(d.stderr()).toBe('');
+    for (const s of stayers) expectEverything(s, d.out);
+    // And all in the same order.
+    for (const s of stayers.slice(1)) expect([...s.byUuid]).toEqual([...d.log.byUuid]);
   });
 });
