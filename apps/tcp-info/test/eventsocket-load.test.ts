@@ -197,10 +197,10 @@ function socketDescriptors(pid: number): number {
 /** What a client that stayed connected throughout must have seen: one open then one close per file written. */
 function expectEverything(log: EventLog, out: string): void {
   expect(log.reconnects).toBe(0);
-  // Seen failing with [open, close, open, close] under heavy load: a socket in the
-  // CLOSE state (hidden from dumps) whose descriptor its process closes more than the
-  // collector's destroy grace (10 cycles) later is closed by polling, then announced
-  // again by its late destroy notification. A collector bug, not the event socket's.
+  // Seen failing with [open, close, open, close] under heavy load, most likely: a
+  // socket in the CLOSE state (hidden from dumps) whose descriptor its process closes
+  // more than the collector's destroy grace (10 cycles) later is closed by polling,
+  // then announced again by its late destroy notification. The collector's to fix.
   expect(log.irregular(), 'sockets not announced exactly once open, then once closed').toEqual([]);
   expect(new Set(log.byUuid.keys())).toEqual(fileUuids(out));
 }
