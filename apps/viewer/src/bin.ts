@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { buildReport } from './report.js';
+import { prepareReport } from './report.js';
+import { writeChunksToFile, writeChunksToStream } from './write-chunks.js';
 
 // A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -50,9 +50,10 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    const report = await buildReport(program.args);
-    if (output === undefined) process.stdout.write(report.html);
-    else writeFileSync(output, report.html);
+    // Everything is read before the output is opened: a bad input leaves no half-written file.
+    const report = await prepareReport(program.args);
+    if (output === undefined) await writeChunksToStream(process.stdout, report.chunks);
+    else writeChunksToFile(output, report.chunks);
     return 0;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { path?: string };

@@ -1,12 +1,10 @@
 import { pageAssets } from './assets.js';
 import type { ConnectionHeader } from './header.js';
+import { pageDataJson } from './page-data.js';
 import { PAGE_STYLE } from './page-style.js';
 import type { ConnectionView } from './view.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** JSON that is safe inside a <script> element: no `<` can close it or open a comment. */
-export const scriptSafeJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** Inlined script text; a literal `</script` would end the element early. */
 function inlineScript(text: string): string {
@@ -69,23 +67,35 @@ function overviewTable(views: readonly ConnectionView[]): string {
 }
 
 /**
- * One self-contained HTML page for the connections: uPlot, its stylesheet,
- * the page script and the data are all inlined, so it opens offline. An
- * overview table comes first when there are several connections.
+ * One self-contained HTML page for the connections, as text chunks to write
+ * one after the other: uPlot, its stylesheet, the page script and the data are
+ * all inlined, so it opens offline. An overview table comes first when there
+ * are several connections. The data (a value per snapshot per series) is
+ * written in pieces, never as one string. Everything that can fail (the
+ * assets, the script check) fails here, before the first chunk.
  */
-export function renderReport(views: readonly ConnectionView[]): string {
+export function reportChunks(views: readonly ConnectionView[]): Iterable<string> {
   const assets = pageAssets();
   const title = views.length === 1 ? `tcp-info: ${views[0]!.header.name}` : `tcp-info: ${views.length} connections`;
-  return `<!doctype html>
+  const head = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${assets.uplotStyle}</style><style>${PAGE_STYLE}</style></head>
 <body><header><h1>${escapeHtml(title)}</h1><p class="note">Drag across a chart to zoom all of a connection's charts; double-click to zoom out. Hover for the exact values of the nearest snapshot.</p></header>
 ${views.length > 1 ? overviewTable(views) : ''}${views.length === 0 ? '<p class="note">The input holds no snapshots.</p>' : ''}
 ${views.map(section).join('\n')}
-<script type="application/json" id="tcpinfo-data">${scriptSafeJson(views)}</script>
+<script type="application/json" id="tcpinfo-data">`;
+  const tail = `</script>
 ${inlineScript(assets.uplotScript)}
 ${inlineScript(assets.pageScript)}
 </body></html>
 `;
+  return (function* () {
+    yield head;
+    yield* pageDataJson(views);
+    yield tail;
+  })();
 }
+
+/** The whole page as one string (see {@link reportChunks}); for small reports and tests. */
+export const renderReport = (views: readonly ConnectionView[]): string => [...reportChunks(views)].join('');

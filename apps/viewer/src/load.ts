@@ -1,19 +1,41 @@
 import type { Readable } from 'node:stream';
 import type { Metadata } from '@tcpinfo/netlink';
 import { readSnapshots, type Snapshot } from '@tcpinfo/parse';
+import { HeaderBuilder, type ConnectionIdentity } from './header.js';
+import { SeriesBuilder } from './series.js';
 
-/** One connection's snapshots as read from an input. */
-export interface LoadedConnection {
-  /** Where it came from: the path, or `<stdin>`. */
-  readonly source: string;
-  /** The header's metadata; absent for records without a header (grouped by socket cookie). */
-  readonly metadata?: Metadata;
-  /** The socket cookie (16 upper-case hex digits) of its first snapshot, when it had an inet_diag_msg. */
-  readonly cookieHex?: string;
-  readonly snapshots: Snapshot[];
+/**
+ * One connection as read from an input: who it is, and its snapshots folded
+ * into what its header and charts need. The snapshots themselves are not
+ * kept, so memory grows by a few numbers per snapshot (see the README's figures).
+ */
+export class LoadedConnection implements ConnectionIdentity {
+  /** The socket cookie (16 upper-case hex digits) of its first snapshot with an inet_diag_msg. */
+  cookieHex?: string;
+  readonly header = new HeaderBuilder();
+  readonly series = new SeriesBuilder();
+
+  /**
+   * @param source where it came from: the path, or `<stdin>`
+   * @param metadata the header's metadata; absent for records without a header (grouped by socket cookie)
+   */
+  constructor(
+    readonly source: string,
+    readonly metadata?: Metadata,
+  ) {}
+
+  /** Folds the connection's next snapshot. */
+  add(snapshot: Snapshot): void {
+    this.cookieHex ??= snapshot.idm?.id.cookieHex;
+    this.header.add(snapshot);
+    this.series.add(snapshot);
+  }
+
+  /** Snapshots added. */
+  get snapshots(): number {
+    return this.series.length;
+  }
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Options of {@link loadConnections}. */
 export interface LoadOptions {
@@ -26,37 +48,34 @@ export interface LoadOptions {
  * `.jsonl.zst`, detected by content) into connections. A header record starts
  * a connection and every snapshot after it belongs to it (a connection file,
  * or several concatenated); snapshots before any header (the original's
- * header-less archives mix many sockets) are grouped by socket cookie.
+ * header-less archives mix many sockets) are grouped by socket cookie. Each
+ * snapshot is folded into its connection as it is read, then dropped.
  * Throws the parse library's TcpInfoReadError (`FILE:LINE: reason`) on bad input.
  */
 export async function loadConnections(inputs: readonly string[], options: LoadOptions = {}): Promise<LoadedConnection[]> {
-  const all: Mutable<LoadedConnection>[] = [];
+  const all: LoadedConnection[] = [];
   for (const path of inputs.length === 0 ? ['-'] : inputs) {
     const isStdin = path === '-';
     const source = isStdin ? '<stdin>' : path;
-    let current: Mutable<LoadedConnection> | undefined;
-    const byCookie = new Map<string, Mutable<LoadedConnection>>();
+    let current: LoadedConnection | undefined;
+    const byCookie = new Map<string, LoadedConnection>();
     for await (const { metadata, snapshot } of readSnapshots(isStdin ? (options.stdin ?? process.stdin) : path, { sourceName: source })) {
       if (metadata !== undefined) {
-        current = { source, metadata, snapshots: [] };
+        current = new LoadedConnection(source, metadata);
         all.push(current);
         continue;
       }
-      const cookieHex = snapshot.idm?.id.cookieHex;
-      if (current === undefined) {
-        const key = cookieHex ?? '';
-        let group = byCookie.get(key);
-        if (group === undefined) {
-          group = { source, snapshots: [] };
-          if (cookieHex !== undefined) group.cookieHex = cookieHex;
-          byCookie.set(key, group);
-          all.push(group);
+      let conn = current;
+      if (conn === undefined) {
+        const key = snapshot.idm?.id.cookieHex ?? '';
+        conn = byCookie.get(key);
+        if (conn === undefined) {
+          conn = new LoadedConnection(source);
+          byCookie.set(key, conn);
+          all.push(conn);
         }
-        group.snapshots.push(snapshot);
-        continue;
       }
-      current.cookieHex ??= cookieHex;
-      current.snapshots.push(snapshot);
+      conn.add(snapshot);
     }
   }
   return all;

@@ -1,9 +1,11 @@
 import type { Snapshot } from '@tcpinfo/parse';
+import { Float64Column } from './column.js';
+import { CounterRate } from './counter-rate.js';
 
-/** One line of a chart: a value (or a gap, `null`) per snapshot. */
+/** One line of a chart: a value per snapshot, NaN for a gap (written as `null` into the page). */
 export interface ChartSeries {
   readonly label: string;
-  readonly values: (number | null)[];
+  readonly values: Float64Array;
 }
 
 /** One time-series chart of a connection; every series shares the connection's x values. */
@@ -20,7 +22,25 @@ export interface Chart {
 export interface XAxis {
   /** `seconds` since the first snapshot, or `snapshot` numbers when the records carry no timestamps. */
   readonly kind: 'seconds' | 'snapshot';
-  readonly values: number[];
+  readonly values: Float64Array;
+}
+
+type TcpInfo = NonNullable<Snapshot['tcpInfo']>;
+
+/** How one series gets its value from a snapshot. */
+interface SeriesSpec {
+  readonly label: string;
+  /** The value at a snapshot; NaN for none. */
+  readonly value?: (s: Snapshot) => number;
+  /** Or: a byte counter whose rate since the previous snapshot is the value (left out without timestamps). */
+  readonly counter?: (t: TcpInfo) => bigint | undefined;
+}
+
+interface ChartSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly series: readonly SeriesSpec[];
 }
 
 /** Kernel sentinels that mean "no value" rather than a number. */
@@ -28,117 +48,152 @@ const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 const NO_MIN_RTT = 0xffffffff;
 const UNLIMITED_PACING = 0xffffffffffffffffn;
 
-const mbitPerSec = (bytesPerSec: bigint | undefined): number | null => (bytesPerSec === undefined ? null : (Number(bytesPerSec) * 8) / 1e6);
-const ms = (usec: number | undefined): number | null => (usec === undefined ? null : usec / 1000);
-const num = (v: number | undefined): number | null => (v === undefined ? null : v);
+const mbitPerSec = (bytesPerSec: bigint | undefined): number => (bytesPerSec === undefined ? Number.NaN : (Number(bytesPerSec) * 8) / 1e6);
+const ms = (usec: number | undefined): number => (usec === undefined ? Number.NaN : usec / 1000);
+const num = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
+/** A tcp_info field's value; NaN when the snapshot has no tcp_info. */
+const info = (f: (t: TcpInfo) => number) => (s: Snapshot) => (s.tcpInfo === undefined ? Number.NaN : f(s.tcpInfo));
 
 /**
- * The x axis: seconds since the first snapshot; snapshot numbers (1, 2, …) when
- * any snapshot has the zero time (the original's header-less archives do).
+ * The charts, in page order: throughput (byte-counter deltas and the kernel's
+ * delivery rate), cwnd and ssthresh, RTT, retransmissions and losses, pacing
+ * rate and BBR bandwidth, receive window.
  */
-export function xAxisOf(snapshots: readonly Snapshot[]): XAxis {
-  if (snapshots.length === 0 || snapshots.some((s) => s.timestamp.isZero())) {
-    return { kind: 'snapshot', values: snapshots.map((_, i) => i + 1) };
+const CHARTS: readonly ChartSpec[] = [
+  {
+    id: 'throughput',
+    title: 'Throughput',
+    unit: 'Mbit/s',
+    series: [
+      { label: 'sent (Δ bytes_acked)', counter: (t) => t.bytesAcked },
+      { label: 'received (Δ bytes_received)', counter: (t) => t.bytesReceived },
+      { label: 'delivery_rate', value: info((t) => mbitPerSec(t.deliveryRate)) },
+    ],
+  },
+  {
+    id: 'cwnd',
+    title: 'Congestion window',
+    unit: 'segments',
+    series: [
+      { label: 'snd_cwnd', value: info((t) => num(t.sndCwnd)) },
+      { label: 'snd_ssthresh', value: info((t) => (t.sndSsthresh === undefined || t.sndSsthresh >= TCP_INFINITE_SSTHRESH ? Number.NaN : t.sndSsthresh)) },
+    ],
+  },
+  {
+    id: 'rtt',
+    title: 'Round-trip time',
+    unit: 'ms',
+    series: [
+      { label: 'rtt', value: info((t) => ms(t.rtt)) },
+      { label: 'min_rtt', value: info((t) => (t.minRtt === NO_MIN_RTT ? Number.NaN : ms(t.minRtt))) },
+      { label: 'rttvar', value: info((t) => ms(t.rttvar)) },
+    ],
+  },
+  {
+    id: 'loss',
+    title: 'Retransmissions and losses',
+    unit: 'segments',
+    series: [
+      { label: 'total_retrans', value: info((t) => num(t.totalRetrans)) },
+      { label: 'retrans (outstanding)', value: info((t) => num(t.retrans)) },
+      { label: 'lost', value: info((t) => num(t.lost)) },
+      { label: 'sacked', value: info((t) => num(t.sacked)) },
+    ],
+  },
+  {
+    id: 'pacing',
+    title: 'Pacing rate and BBR bandwidth',
+    unit: 'Mbit/s',
+    series: [
+      { label: 'pacing_rate', value: info((t) => (t.pacingRate === UNLIMITED_PACING ? Number.NaN : mbitPerSec(t.pacingRate))) },
+      { label: 'BBR bw', value: (s) => mbitPerSec(s.bbrInfo?.bw) },
+    ],
+  },
+  {
+    id: 'rwnd',
+    title: 'Receive window',
+    unit: 'bytes',
+    series: [
+      { label: 'rcv_wnd', value: info((t) => num(t.rcvWnd)) },
+      { label: 'rcv_space', value: info((t) => num(t.rcvSpace)) },
+      { label: 'rcv_ssthresh', value: info((t) => num(t.rcvSsthresh)) },
+    ],
+  },
+];
+
+/** One series being folded: its column and, for a counter, the rate's state. */
+interface SeriesFold {
+  readonly spec: SeriesSpec;
+  readonly column: Float64Column;
+  readonly rate?: CounterRate;
+}
+
+/** A connection's x axis and charts. */
+export interface ConnectionSeries {
+  readonly x: XAxis;
+  readonly charts: Chart[];
+}
+
+/**
+ * Folds a connection's snapshots, as they are read, into its x axis and chart
+ * series: a few float64 per snapshot, so the snapshot itself can be dropped.
+ * x is seconds since the first snapshot (from the bigint nanoseconds), or
+ * snapshot numbers (1, 2, …) when any snapshot has the zero time (the
+ * original's header-less archives do); then there are no counter rates.
+ */
+export class SeriesBuilder {
+  readonly #seconds = new Float64Column();
+  readonly #charts: readonly (readonly SeriesFold[])[] = CHARTS.map((chart) =>
+    chart.series.map((spec) => (spec.counter !== undefined ? { spec, column: new Float64Column(), rate: new CounterRate() } : { spec, column: new Float64Column() })),
+  );
+  #startNanos: bigint | undefined;
+  #zeroTimes = false;
+
+  /** Folds the next snapshot of the connection. */
+  add(snapshot: Snapshot): void {
+    const time = snapshot.timestamp;
+    if (time.isZero()) this.#zeroTimes = true;
+    this.#startNanos ??= time.unixNanos;
+    const seconds = Number(time.unixNanos - this.#startNanos) / 1e9;
+    this.#seconds.push(seconds);
+    for (const chart of this.#charts) {
+      for (const { spec, column, rate } of chart) {
+        if (rate !== undefined) {
+          const t = snapshot.tcpInfo;
+          column.push(rate.next(seconds, t === undefined ? undefined : spec.counter!(t)));
+        } else {
+          column.push(spec.value!(snapshot));
+        }
+      }
+    }
   }
-  const start = snapshots[0]!.timestamp.unixNanos;
-  return { kind: 'seconds', values: snapshots.map((s) => Number(s.timestamp.unixNanos - start) / 1e9) };
+
+  /** Snapshots folded so far. */
+  get length(): number {
+    return this.#seconds.length;
+  }
+
+  /**
+   * The x axis and the charts. A series without any value is left out (noise
+   * in the legend), and so is a chart without any series (noise on the page).
+   */
+  build(): ConnectionSeries {
+    const bySeconds = this.length > 0 && !this.#zeroTimes;
+    const x: XAxis = bySeconds
+      ? { kind: 'seconds', values: this.#seconds.values() }
+      : { kind: 'snapshot', values: Float64Array.from({ length: this.length }, (_, i) => i + 1) };
+    const charts: Chart[] = [];
+    CHARTS.forEach((spec, i) => {
+      const series = this.#charts[i]!.filter((f) => f.column.hasValue && (bySeconds || f.rate === undefined)).map((f) => ({ label: f.spec.label, values: f.column.values() }));
+      if (series.length > 0) charts.push({ id: spec.id, title: spec.title, unit: spec.unit, series });
+    });
+    return { x, charts };
+  }
 }
 
-/**
- * Rate of a byte counter between consecutive snapshots, Mbit/s, placed on the
- * later one: the average over the interval (the daemon writes only snapshots
- * that changed, so a long gap gives the average over the whole gap). Null for
- * the first snapshot, a missing counter, a non-increasing time, or a counter
- * that went backwards.
- */
-export function counterRate(seconds: readonly number[], counter: readonly (bigint | undefined)[]): (number | null)[] {
-  return counter.map((c, i) => {
-    if (i === 0) return null;
-    const prev = counter[i - 1];
-    const dt = seconds[i]! - seconds[i - 1]!;
-    if (c === undefined || prev === undefined || !(dt > 0) || c < prev) return null;
-    return (Number(c - prev) * 8) / dt / 1e6;
-  });
-}
-
-/** True when any value of any series is a number: charts without one are left out. */
-export const hasData = (chart: Chart): boolean => chart.series.some((s) => s.values.some((v) => v !== null));
-
-/**
- * The charts of a connection, from its snapshots: throughput (byte-counter
- * deltas and the kernel's delivery rate), cwnd and ssthresh, RTT, retransmissions
- * and losses, pacing rate and BBR bandwidth, receive window. Charts without a
- * single value (e.g. pacing on an old kernel, throughput without timestamps) are left out.
- */
-export function chartsOf(snapshots: readonly Snapshot[], x: XAxis): Chart[] {
-  const info = snapshots.map((s) => s.tcpInfo);
-  const pick = (f: (t: NonNullable<Snapshot['tcpInfo']>) => number | null) => info.map((t) => (t === undefined ? null : f(t)));
-  const rates = x.kind === 'seconds';
-  const charts: Chart[] = [
-    {
-      id: 'throughput',
-      title: 'Throughput',
-      unit: 'Mbit/s',
-      series: [
-        ...(rates
-          ? [
-              { label: 'sent (Δ bytes_acked)', values: counterRate(x.values, info.map((t) => t?.bytesAcked)) },
-              { label: 'received (Δ bytes_received)', values: counterRate(x.values, info.map((t) => t?.bytesReceived)) },
-            ]
-          : []),
-        { label: 'delivery_rate', values: pick((t) => mbitPerSec(t.deliveryRate)) },
-      ],
-    },
-    {
-      id: 'cwnd',
-      title: 'Congestion window',
-      unit: 'segments',
-      series: [
-        { label: 'snd_cwnd', values: pick((t) => num(t.sndCwnd)) },
-        { label: 'snd_ssthresh', values: pick((t) => (t.sndSsthresh === undefined || t.sndSsthresh >= TCP_INFINITE_SSTHRESH ? null : t.sndSsthresh)) },
-      ],
-    },
-    {
-      id: 'rtt',
-      title: 'Round-trip time',
-      unit: 'ms',
-      series: [
-        { label: 'rtt', values: pick((t) => ms(t.rtt)) },
-        { label: 'min_rtt', values: pick((t) => (t.minRtt === NO_MIN_RTT ? null : ms(t.minRtt))) },
-        { label: 'rttvar', values: pick((t) => ms(t.rttvar)) },
-      ],
-    },
-    {
-      id: 'loss',
-      title: 'Retransmissions and losses',
-      unit: 'segments',
-      series: [
-        { label: 'total_retrans', values: pick((t) => num(t.totalRetrans)) },
-        { label: 'retrans (outstanding)', values: pick((t) => num(t.retrans)) },
-        { label: 'lost', values: pick((t) => num(t.lost)) },
-        { label: 'sacked', values: pick((t) => num(t.sacked)) },
-      ],
-    },
-    {
-      id: 'pacing',
-      title: 'Pacing rate and BBR bandwidth',
-      unit: 'Mbit/s',
-      series: [
-        { label: 'pacing_rate', values: pick((t) => (t.pacingRate === UNLIMITED_PACING ? null : mbitPerSec(t.pacingRate))) },
-        { label: 'BBR bw', values: snapshots.map((s) => mbitPerSec(s.bbrInfo?.bw)) },
-      ],
-    },
-    {
-      id: 'rwnd',
-      title: 'Receive window',
-      unit: 'bytes',
-      series: [
-        { label: 'rcv_wnd', values: pick((t) => num(t.rcvWnd)) },
-        { label: 'rcv_space', values: pick((t) => num(t.rcvSpace)) },
-        { label: 'rcv_ssthresh', values: pick((t) => num(t.rcvSsthresh)) },
-      ],
-    },
-  ];
-  // A series without any value is noise in the legend; a chart without any, noise on the page.
-  return charts.map((c) => ({ ...c, series: c.series.filter((s) => s.values.some((v) => v !== null)) })).filter(hasData);
+/** The x axis and charts of snapshots already in memory (tests, small inputs). */
+export function seriesOf(snapshots: Iterable<Snapshot>): ConnectionSeries {
+  const builder = new SeriesBuilder();
+  for (const s of snapshots) builder.add(s);
+  return builder.build();
 }

@@ -1,5 +1,5 @@
-import { chartsOf, xAxisOf, type Chart, type XAxis } from './series.js';
-import { headerOf, type ConnectionHeader } from './header.js';
+import { type Chart, type XAxis } from './series.js';
+import { type ConnectionHeader } from './header.js';
 import type { LoadedConnection } from './load.js';
 
 /** Everything the report page needs about one connection (serialized as JSON into the page). */
@@ -14,7 +14,7 @@ export interface ConnectionView {
 /** The views of loaded connections, in input order. */
 export function viewsOf(connections: readonly LoadedConnection[]): ConnectionView[] {
   return connections.map((conn, i) => {
-    const x = xAxisOf(conn.snapshots);
-    return { id: `c${i}`, header: headerOf(conn), x, charts: chartsOf(conn.snapshots, x) };
+    const { x, charts } = conn.series.build();
+    return { id: `c${i}`, header: conn.header.build(conn), x, charts };
   });
 }
