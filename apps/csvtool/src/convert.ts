@@ -1,14 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { ArchivalRecord } from '@tcpinfo/netlink';
-import { decodeRecord, readLineBatches, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
-import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
+import { readLineBatches, TcpInfoReadError } from '@tcpinfo/parse';
 import { ByteOutput } from './byte-output.js';
-import { scanCanonicalLine } from './line-scanner.js';
-import { csvField, writeOriginalRow } from './raw-row.js';
-import { RecordSlots } from './record-slots.js';
-
-const NEWLINE = 10;
+import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
+import { LineConverter } from './line-converter.js';
+import { csvField } from './raw-row.js';
 /** Bytes per file read: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
@@ -37,20 +33,6 @@ export interface ConvertResult {
   readonly skippedExamples: readonly string[];
 }
 
-/** A snapshot as plain JSON: bigints as decimal strings, bytes as base64, the raw record left out. */
-export function snapshotToJson(metadata: unknown, s: Snapshot): string {
-  const { record: _record, otherAttributes, ...rest } = s;
-  const plain: Record<string, unknown> = { ...rest };
-  if (otherAttributes !== undefined) plain.otherAttributes = Object.fromEntries([...otherAttributes].map(([t, v]) => [t, Buffer.from(v).toString('base64')]));
-  if (metadata !== undefined) plain.metadata = metadata;
-  return JSON.stringify(plain, (_k, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-    if (v !== null && typeof v === 'object' && 'unixNanos' in v && typeof (v as { toString(): string }).toString === 'function') return String(v);
-    return v;
-  });
-}
-
 /**
  * Converts tcp-info JSONL (plain or .zst) to CSV (or decoded JSONL), streaming:
  * one header line for all inputs, a row per record. Throws a
@@ -62,7 +44,6 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const header = [...ORIGINAL_COLUMN_NAMES, ...(all ? EXTRA_COLUMNS.map((c) => c.name) : [])];
   const jsonl = options.format === 'jsonl';
   const out = new ByteOutput(options.output);
-  const slots = new RecordSlots();
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
   let skipped = 0;
   const skippedExamples: string[] = [];
@@ -78,6 +59,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
   let doneBefore = 0;
   if (!jsonl) out.utf8(header.map(csvField).join(',') + '\n');
+  const lines = new LineConverter(out, { all, jsonl, ...(onInvalid ? { onInvalid } : {}) });
   let rows = 0;
   try {
     for (const path of inputs) {
@@ -89,36 +71,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
         sourceName: isStdin ? '<stdin>' : path,
         ...(onProgress ? { onProgress } : {}),
       })) {
-        for (const line of batch) {
-          // The default CSV reads the original's lines without building records (line-scanner.ts).
-          let snapshot: Snapshot | undefined;
-          let metadata: unknown;
-          if (jsonl || all || !scanCanonicalLine(line.text, slots)) {
-            try {
-              const record = ArchivalRecord.parseLine(line.text);
-              if (jsonl || all) ({ snapshot, metadata } = decodeRecord(record));
-              if (!jsonl) slots.fillFromRecord(record);
-            } catch (err) {
-              const e = new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${(err as Error).message}`);
-              if (onInvalid === undefined) throw e;
-              onInvalid(e);
-              continue;
-            }
-          }
-          if (jsonl) {
-            out.utf8(snapshotToJson(metadata, snapshot!) + '\n');
-          } else {
-            writeOriginalRow(out, slots);
-            if (all) {
-              let extra = '';
-              for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot!));
-              out.utf8(extra);
-            }
-            out.reserve(1);
-            out.byte(NEWLINE);
-          }
-          rows++;
-        }
+        rows += lines.convertBatch(batch);
         await out.flushIfFull();
       }
       if (!isStdin) doneBefore += statSafe(path);

@@ -6,3 +6,5 @@ export * from './byte-output.js';
 export * from './record-slots.js';
 export * from './line-scanner.js';
 export * from './put-text.js';
+export * from './line-converter.js';
+export * from './snapshot-json.js';

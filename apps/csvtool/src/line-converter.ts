@@ -1,0 +1,88 @@
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import { decodeRecord, TcpInfoReadError, type InputLine, type Snapshot } from '@tcpinfo/parse';
+import type { ByteOutput } from './byte-output.js';
+import { EXTRA_COLUMNS } from './columns.js';
+import { scanCanonicalLine } from './line-scanner.js';
+import { csvField, writeOriginalRow } from './raw-row.js';
+import { RecordSlots } from './record-slots.js';
+import { snapshotToJson } from './snapshot-json.js';
+
+const NEWLINE = 10;
+
+/** What a {@link LineConverter} writes. */
+export interface LineConverterOptions {
+  /** Append the columns the original cannot show (`--columns=all`). */
+  readonly all: boolean;
+  /** Write decoded snapshots as JSON lines instead of CSV rows (`--format=jsonl`). */
+  readonly jsonl: boolean;
+  /** Called for each line that is not an ArchivalRecord; without it such a line throws. */
+  readonly onInvalid?: (error: TcpInfoReadError) => void;
+}
+
+/**
+ * Turns batches of input lines into output rows, synchronously: `convert`
+ * does the streaming (files, batches, back-pressure), this the per-line work
+ * (the scanner's fast path, the parsed slow path, the error of a bad line).
+ */
+export class LineConverter {
+  readonly #slots = new RecordSlots();
+
+  constructor(
+    private readonly out: ByteOutput,
+    private readonly options: LineConverterOptions,
+  ) {}
+
+  /**
+   * Converts one batch; returns the number of rows written. Throws a
+   * {@link TcpInfoReadError} (BAD_RECORD, with source and line) for a line that
+   * is not an ArchivalRecord unless `onInvalid` takes it; rows before it are in `out`.
+   */
+  convertBatch(batch: readonly InputLine[]): number {
+    const { all, jsonl } = this.options;
+    const out = this.out;
+    const slots = this.#slots;
+    let rows = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const line = batch[i]!;
+      // The default CSV reads the original's lines without building records (line-scanner.ts).
+      if (!jsonl && !all && scanCanonicalLine(line.text, slots)) {
+        writeOriginalRow(out, slots);
+        out.byte(NEWLINE);
+        rows++;
+      } else if (this.#convertParsed(line)) {
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  /** The slow path: any line through ArchivalRecord.parseLine (and decodeRecord when columns or format need a snapshot). */
+  #convertParsed(line: InputLine): boolean {
+    const { all, jsonl, onInvalid } = this.options;
+    let snapshot: Snapshot | undefined;
+    let metadata: unknown;
+    try {
+      const record = ArchivalRecord.parseLine(line.text);
+      if (jsonl || all) ({ snapshot, metadata } = decodeRecord(record));
+      if (!jsonl) this.#slots.fillFromRecord(record);
+    } catch (err) {
+      const e = new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${(err as Error).message}`);
+      if (onInvalid === undefined) throw e;
+      onInvalid(e);
+      return false;
+    }
+    const out = this.out;
+    if (jsonl) {
+      out.utf8(snapshotToJson(metadata, snapshot!) + '\n');
+      return true;
+    }
+    writeOriginalRow(out, this.#slots);
+    if (all) {
+      let extra = '';
+      for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot!));
+      out.utf8(extra);
+    }
+    out.byte(NEWLINE);
+    return true;
+  }
+}

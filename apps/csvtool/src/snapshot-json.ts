@@ -1,0 +1,15 @@
+import type { Snapshot } from '@tcpinfo/parse';
+
+/** A snapshot as plain JSON: bigints as decimal strings, bytes as base64, the raw record left out. */
+export function snapshotToJson(metadata: unknown, s: Snapshot): string {
+  const { record: _record, otherAttributes, ...rest } = s;
+  const plain: Record<string, unknown> = { ...rest };
+  if (otherAttributes !== undefined) plain.otherAttributes = Object.fromEntries([...otherAttributes].map(([t, v]) => [t, Buffer.from(v).toString('base64')]));
+  if (metadata !== undefined) plain.metadata = metadata;
+  return JSON.stringify(plain, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (v !== null && typeof v === 'object' && 'unixNanos' in v && typeof (v as { toString(): string }).toString === 'function') return String(v);
+    return v;
+  });
+}
