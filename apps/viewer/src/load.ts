@@ -61,6 +61,7 @@ export async function loadConnections(inputs: readonly string[], options: LoadOp
     const byCookie = new Map<string, LoadedConnection>();
     for await (const { metadata, snapshot } of readSnapshots(isStdin ? (options.stdin ?? process.stdin) : path, { sourceName: source })) {
       if (metadata !== undefined) {
+        current?.series.trim();
         current = new LoadedConnection(source, metadata);
         all.push(current);
         continue;
@@ -77,6 +78,9 @@ export async function loadConnections(inputs: readonly string[], options: LoadOp
       }
       conn.add(snapshot);
     }
+    // Complete: what they hold shrinks to what the page will show.
+    current?.series.trim();
+    for (const conn of byCookie.values()) conn.series.trim();
   }
   return all;
 }

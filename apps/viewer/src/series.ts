@@ -168,6 +168,12 @@ export class SeriesBuilder {
     }
   }
 
+  /** Gives back the columns' growth slack: call when the connection has no more snapshots. */
+  trim(): void {
+    this.#seconds.trim();
+    for (const chart of this.#charts) for (const { column } of chart) column.trim();
+  }
+
   /** Snapshots folded so far. */
   get length(): number {
     return this.#seconds.length;

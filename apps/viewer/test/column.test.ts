@@ -24,4 +24,13 @@ describe('Float64Column', () => {
     column.push(17);
     expect(Array.from(column.values())).toEqual(Array.from({ length: 18 }, (_, i) => i));
   });
+
+  it('leading gaps take no buffer; the first value brings them in as NaN', () => {
+    const column = new Float64Column();
+    for (let i = 0; i < 40; i++) column.push(Number.NaN);
+    expect([column.length, column.hasValue, Array.from(column.values()).every(Number.isNaN)]).toEqual([40, false, true]);
+    column.push(3);
+    const values = column.values();
+    expect([values.length, values[39], values[40]]).toEqual([41, Number.NaN, 3]);
+  });
 });
