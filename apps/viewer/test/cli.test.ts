@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FINWAIT2, NDT } from './synthetic.js';
+import { buildReport } from '../src/report.js';
+import { ARCHIVE, FINWAIT2, NDT } from './synthetic.js';
 
 // The built bin (vitest's global setup builds the workspace), as users run it.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -41,6 +42,18 @@ describe('tcpinfo-view command line', () => {
     expect(r.stdout.includes('<dt>Source</dt><dd>&#60;stdin&#62;</dd>')).toBe(true);
   });
 
+  it('a page written in pieces (to a file or standard output) is the page built as one string', async () => {
+    const inputs = [NDT, FINWAIT2, ARCHIVE]; // ~430 KB: more than one 256 KiB write
+    const out = join(dir, 'pieces.html');
+    const file = run([...inputs, '-o', out]);
+    const stdout = spawnSync(process.execPath, [bin, ...inputs], { maxBuffer: 16 << 20 });
+    expect([file.status, stdout.status]).toEqual([0, 0]);
+    const whole = Buffer.from((await buildReport(inputs)).html);
+    expect(whole.length).toBeGreaterThan(256 * 1024);
+    expect(readFileSync(out).equals(whole)).toBe(true);
+    expect(stdout.stdout.equals(whole)).toBe(true);
+  });
+
   it('a line that is not an ArchivalRecord: FILE:LINE, exit 1, no stack trace', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"Timestamp":"2019-04-02T14:12:37.511Z"}\n{"RawIDM": 5}\n');
@@ -48,6 +61,7 @@ describe('tcpinfo-view command line', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^tcpinfo-view: ${bad}:2: not an ArchivalRecord: .*\\n$`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'x.html'))).toBe(false); // the input is read before the output is opened
     const stdin = run([], 'hello\n');
     expect(stdin.status).toBe(1);
     expect(stdin.stderr).toMatch(/^tcpinfo-view: <stdin>:1: not an ArchivalRecord: .*\n$/);
