@@ -37,6 +37,15 @@ const FAMILIES = [
 
 /** Cycles a connection that polling found gone waits for its destroy notification before its file is closed. */
 const DESTROY_GRACE_CYCLES = 10;
+/**
+ * How long a connection closed by polling is remembered, so that a destroy
+ * notification arriving later does not open it again as a new connection. A
+ * socket in state CLOSE (reset, or both FINs done) is not dumped, yet the kernel
+ * destroys it only when its process closes the descriptor, which can be much later.
+ */
+const CLOSED_MEMORY_MS = 60_000;
+/** At most this many such connections are remembered (oldest forgotten first). */
+const CLOSED_MEMORY_MAX = 200_000;
 
 /** A cookie as a map key, from its two 32-bit halves (never through a float). */
 function cookieKey(payload: Buffer): string {
@@ -70,6 +79,8 @@ export class Collector {
   readonly #destroyed = new Map<string, number>();
   /** Connections polling found gone, waiting (a few cycles) for their destroy notification. */
   readonly #awaitingDestroy = new Map<string, { entry: CacheEntry; cycle: number }>();
+  /** Connections whose grace expired and polling closed: cookie key → when (ms), oldest first. */
+  readonly #closedByPolling = new Map<string, number>();
   #destroyListener: DestroyListener | undefined;
   /** Whether destroy notifications are being received. */
   destroyEventsActive = false;
@@ -149,14 +160,26 @@ export class Collector {
         if (this.cycles - cycle < DESTROY_GRACE_CYCLES) continue;
         this.#awaitingDestroy.delete(key);
         expired.push(entry);
+        this.#closedByPolling.set(key, Date.now());
       }
       this.#closeGone(expired);
     }
+    this.#forgetClosedByPolling();
     for (const [key, cycle] of this.#destroyed) if (this.cycles - cycle > 2) this.#destroyed.delete(key);
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
     this.#opts.saver.tick();
     this.cycles++;
+  }
+
+  /** Forgets connections closed by polling longer ago than CLOSED_MEMORY_MS, or beyond CLOSED_MEMORY_MAX. */
+  #forgetClosedByPolling(): void {
+    if (this.#closedByPolling.size === 0) return;
+    const before = Date.now() - CLOSED_MEMORY_MS;
+    for (const [key, at] of this.#closedByPolling) {
+      if (at > before && this.#closedByPolling.size <= CLOSED_MEMORY_MAX) break;
+      this.#closedByPolling.delete(key);
+    }
   }
 
   /** Closes connections polling found gone. */
@@ -233,6 +256,12 @@ export class Collector {
     if (payload.length < 72) return;
     const key = cookieKey(payload);
     if (this.#destroyed.has(key)) return;
+    if (this.#closedByPolling.delete(key)) {
+      // Its file is closed already (polling stopped seeing it): a late final
+      // snapshot must not start the same UUID's file again.
+      m?.destroyLate.inc();
+      return;
+    }
     this.#destroyed.set(key, this.cycles);
     const lo = payload.readUInt32LE(44);
     const hi = payload.readUInt32LE(48);

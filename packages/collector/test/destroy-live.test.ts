@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import { decodeTcpInfo } from '@tcpinfo/tcp';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
-import { files, lines, nextLine, records, startCollector, killCollectors } from './helpers/collector-process.js';
+import { files, lines, nextLine, records, startCollector, killCollectors, until } from './helpers/collector-process.js';
 
 warnIfNotRoot('destroy notifications against real connections (collector destroy-live.test.ts)');
 
 const SHORT = fileURLToPath(new URL('./live/short-connections.mjs', import.meta.url));
+const LATE_CLOSE = fileURLToPath(new URL('./live/late-close.mjs', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../testing/src/conn-fixture.mjs', import.meta.url));
 
 describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
@@ -93,6 +94,36 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
         expect(last.bytesReceived! >= earlier.bytesReceived!).toBe(true);
       }
     }
+  });
+
+  it('a notification long after polling closed the connection is counted, and its file is not started again', async () => {
+    const out = tmp();
+    const collector = await startCollector(ns, out);
+    const server = ns.spawn(process.execPath, [LATE_CLOSE, 'server']);
+    const serverOut = lines(server);
+    const port = await nextLine(serverOut);
+    const client = ns.spawn(process.execPath, [LATE_CLOSE, 'client', port]);
+    expect(await nextLine(serverOut)).toBe('ready');
+    await until('both files', () => files(out).length === 2);
+    // A stopped process cannot close its socket: after the client's reset the
+    // server's socket sits in CLOSE, unseen by dumps, and polling closes its file
+    // once the grace for a notification is over.
+    process.kill(server.pid!, 'SIGSTOP');
+    client.stdin!.write('reset\n');
+    expect(await nextLine(lines(client))).toBe('reset');
+    const resetAt = (await collector.stats()).cycles;
+    await until('the grace to pass', async () => (await collector.stats()).cycles > resetAt + 30);
+    const before = (await collector.stats()).destroyMessages;
+    process.kill(server.pid!, 'SIGCONT');
+    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+    // The server's exit destroys its connection and its listener.
+    await until('two more notifications', async () => (await collector.stats()).destroyMessages >= before + 2);
+    const stats = await collector.stop();
+    expect(stats.exitCode).toBe(0);
+    expect(stats.late).toBe(1);
+    const all = files(out);
+    expect(all).toHaveLength(2);
+    for (const f of all) expect(records(f).filter((r) => r.metadata !== undefined)).toHaveLength(1);
   });
 
   it('a process without CAP_NET_ADMIN still receives them on this kernel; destroy events off means polling only, silently', async () => {

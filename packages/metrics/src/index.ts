@@ -77,6 +77,8 @@ export interface TcpInfoMetrics {
   readonly destroyFirstSeen: Counter;
   /** `tcpinfo_destroy_overruns_total` (new): receive-buffer overruns (notifications lost). */
   readonly destroyOverruns: Counter;
+  /** `tcpinfo_destroy_late_total` (new): notifications for connections polling had already closed (ignored). */
+  readonly destroyLate: Counter;
 }
 
 /**
@@ -110,5 +112,6 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): TcpIn
     destroyMessages: new Counter({ name: 'tcpinfo_destroy_messages_total', help: 'Socket destroy notifications received.', registers }),
     destroyFirstSeen: new Counter({ name: 'tcpinfo_destroy_first_seen_total', help: 'Connections first seen through a destroy notification.', registers }),
     destroyOverruns: new Counter({ name: 'tcpinfo_destroy_overruns_total', help: 'Destroy-notification receive buffer overruns.', registers }),
+    destroyLate: new Counter({ name: 'tcpinfo_destroy_late_total', help: 'Destroy notifications for connections polling had already closed (ignored: their files are closed).', registers }),
   };
 }

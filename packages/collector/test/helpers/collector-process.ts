@@ -15,6 +15,8 @@ export interface CollectorStats {
   destroyMessages: number;
   firstSeen: number;
   overruns: number;
+  /** Notifications for connections polling had already closed. */
+  late: number;
   cycles: number;
   /** Median polling interval in seconds (a bucket bound), undefined before two cycles. */
   pollingMedianSec: number | undefined;

@@ -34,6 +34,7 @@ async function stats() {
     destroyMessages: await get('tcpinfo_destroy_messages_total'),
     firstSeen: await get('tcpinfo_destroy_first_seen_total'),
     overruns: await get('tcpinfo_destroy_overruns_total'),
+    late: await get('tcpinfo_destroy_late_total'),
     cycles: collector.cycles,
     pollingMedianSec: median,
     pollingCount: count,
