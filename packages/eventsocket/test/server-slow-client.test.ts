@@ -38,7 +38,10 @@ describe('EventSocketServer: a client that never reads', () => {
     // Bounded: the stuck client's queue never exceeded the bound by more than one
     // cycle's lines; the good client's share is at most one cycle's lines.
     expect(mostQueued).toBeLessThanOrEqual(maxQueuedBytes + 2 * 500 * lineBytes);
-    expect(slowestMs).toBeLessThan(50);
+    // emit() only queues (a stuck client costs no wait): no single call comes near a
+    // polling cycle's worth of work even on a loaded machine (GC and descheduling
+    // pauses measured up to ~250 ms there; waiting on the stuck client would be seconds).
+    expect(slowestMs).toBeLessThan(1000);
     // The server cut it off: reading now gives what the kernel held, then the end.
     let stuckBytes = 0;
     stuck.on('data', (d: Buffer) => (stuckBytes += d.length));
