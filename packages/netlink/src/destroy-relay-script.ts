@@ -21,6 +21,7 @@
  */
 export const RELAY_SCRIPT = String.raw`
 'use strict';
+process.title = 'tcp-info destroy relay';
 const net = require('node:net');
 const { RawNetlinkSocket } = require(process.argv[1]);
 const recvBufferSize = Number(process.argv[2]);
