@@ -88,6 +88,11 @@ export class ConnectionCache {
     return this.#find(Number(cookie & 0xffffffffn), Number(cookie >> 32n));
   }
 
+  /** Whether the cookie with these halves is in the cache (no bigint: for the hot path). */
+  has(lo: number, hi: number): boolean {
+    return this.#find(lo, hi) !== undefined;
+  }
+
   #find(lo: number, hi: number): CacheEntry | undefined {
     let e = this.#byLow.get(lo);
     while (e !== undefined && e.hi !== hi) e = e.next;

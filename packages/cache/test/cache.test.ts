@@ -38,6 +38,8 @@ describe('ConnectionCache', () => {
     c.update(msg(b));
     expect(c.size).toBe(3);
     expect(c.get(b)!.cookie).toBe(b);
+    expect(c.has(5, 0xffff_ffff)).toBe(true);
+    expect(c.has(5, 2)).toBe(false);
     expect(c.get(a)!.cookie).toBe(a);
     expect(c.update(msg(a, { cwnd: 99 }))).toBe(UpdateResult.Changed);
     expect(c.get(5n)!.payload.readUInt32LE(76 + 80)).toBe(10);

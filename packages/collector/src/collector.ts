@@ -66,6 +66,8 @@ export class Collector {
   /** Entries changed during the dump in progress (reused array). */
   readonly #changed: CacheEntry[] = [];
   readonly #isExcluded: ((payload: Buffer) => boolean) | undefined;
+  /** Options of every record made (one object, not one per changed snapshot). */
+  readonly #recordOptions: { anonymizer?: Anonymizer };
   #count = 0;
   #lastCycleStart = 0;
   /** Rate accounting (bytes): totals of closed connections, of live ones (once a second), and what was last reported. */
@@ -94,12 +96,15 @@ export class Collector {
     this.#logError = rateLimitedLog(options.log ?? ((l) => console.error(l)));
     const rules = options.exclude;
     this.#isExcluded = rules ? (payload) => rules.excludes(payload) : undefined;
+    this.#recordOptions = options.anonymizer ? { anonymizer: options.anonymizer } : {};
   }
 
   readonly #onMessage = (payload: Buffer): void => {
     this.#count++;
-    // A socket destroyed while its dump was in flight must not come back as new.
-    if (this.#destroyed.size > 0 && this.#destroyed.has(cookieKey(payload))) return;
+    // A socket destroyed while its dump was in flight must not come back as new. Only
+    // sockets the cache lacks can be such (destroyed ones leave it): the key string is
+    // built for those alone, not for every socket of every cycle.
+    if (this.#destroyed.size > 0 && !this.cache.has(payload.readUInt32LE(44), payload.readUInt32LE(48)) && this.#destroyed.has(cookieKey(payload))) return;
     let result: UpdateResult;
     try {
       result = this.cache.update(payload, this.#isExcluded);
@@ -168,7 +173,10 @@ export class Collector {
     for (const [key, cycle] of this.#destroyed) if (this.cycles - cycle > 2) this.#destroyed.delete(key);
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
-    this.#opts.saver.tick();
+    // The first cycle finds every connection at once: their first frames go out now,
+    // not flushAfterMs later, or thousands of them would miss the 1 s durability budget.
+    if (this.cycles === 0) this.#opts.saver.flushNow();
+    else this.#opts.saver.tick();
     this.cycles++;
   }
 
@@ -195,7 +203,7 @@ export class Collector {
   #write(entry: CacheEntry, timestamp: GoTime): void {
     // Destroyed while its dump was in flight: its final snapshot is already written.
     if (this.#destroyed.size > 0 && this.#destroyed.has(`${entry.hi}:${entry.lo}`)) return;
-    const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#opts.anonymizer ? { anonymizer: this.#opts.anonymizer } : {});
+    const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#recordOptions);
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
     if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, 72));
   }

@@ -226,6 +226,17 @@ export class Saver {
   }
 
   /**
+   * Compresses every buffered line now and hands the frames to the disk,
+   * without waiting. For bursts: the collector calls it after its first cycle,
+   * so the files of every connection found at start-up are written at once
+   * instead of `flushAfterMs` later, and are on disk within the durability budget.
+   */
+  flushNow(): void {
+    for (const conn of this.#dirty) this.#compress(conn);
+    this.#pump();
+  }
+
+  /**
    * Compresses every buffered line and resolves once every frame is written
    * (or failed once). For tests and benchmarks; the daemon relies on {@link tick}.
    */
