@@ -11,8 +11,13 @@
 //   - idle scenario: shutdown time with every connection open (SIGTERM path);
 //   - busy scenario: compressed size of the finished files vs `zstd -3` of
 //     the same JSONL.
-// Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000] [--only idle|busy]
+// Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000] [--only idle|busy] [--json]
 // (--idle/--busy are connections: twice as many sockets.) Build first (pnpm build).
+// --json prints the results as one JSON array instead of the table (daemon-live.bench.mjs uses it).
+// Files go to a fresh tmpfs mounted for the run, so the figures are the daemon's and
+// not the history of the machine's disk (on this VM's much-churned ext4 /tmp, creating
+// a file cost 50-1,700 µs in the kernel's inode allocator: `recently_deleted` scans);
+// --out-dir DIR writes under DIR instead.
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a V8 CPU profile of each scenario's measured window there.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -71,6 +76,13 @@ async function outer() {
   ].filter((s) => arg('only', s.name) === s.name);
   const ns = `tcpinfo-bench-${process.pid}`;
   const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
+  let outDir = arg('out-dir', undefined);
+  let tmpfs;
+  if (outDir === undefined) {
+    tmpfs = mkdtempSync(join(tmpdir(), 'tcpinfo-bench-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4g', 'tcpinfo-bench', tmpfs]);
+    outDir = tmpfs;
+  }
   ip('netns', 'add', ns);
   try {
     const inNs = (...a) => ip('-n', ns, ...a);
@@ -85,16 +97,21 @@ async function outer() {
     const results = [];
     for (const s of scenarios) {
       process.stderr.write(`scenario ${s.name}: ${s.connections} connections (${2 * s.connections} sockets)…\n`);
-      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify(s)], {
+      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify({ ...s, outDir })], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 64 * 1024 * 1024,
       });
       results.push(JSON.parse(out.trim().split('\n').pop()));
     }
-    printTable(results);
+    if (process.argv.includes('--json')) console.log(JSON.stringify(results));
+    else printTable(results);
   } finally {
     execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
+    if (tmpfs !== undefined) {
+      execFileSync('umount', [tmpfs]);
+      rmSync(tmpfs, { recursive: true, force: true });
+    }
   }
 }
 
@@ -142,7 +159,7 @@ async function inner(s) {
   notes.floorSplitMs = pacedSplit;
 
   // 2. The collector and saver, as apps/tcp-info wires them.
-  const out = mkdtempSync(join(tmpdir(), 'tcpinfo-bench-out-'));
+  const out = mkdtempSync(join(s.outDir, 'tcpinfo-bench-out-'));
   const metrics = createMetrics();
   const saver = new Saver({ outputDir: out, uuidPrefix: 'bench_1700000000_unsafe', metrics });
   const collector = new Collector({
@@ -159,12 +176,13 @@ async function inner(s) {
     starts.push(performance.now());
     if (n === warmup) {
       await profiler?.start();
-      window = { cpu: process.cpuUsage(), t: performance.now() };
+      window = { cpu: process.cpuUsage(), t: performance.now(), framesWritten: saver.stats.framesWritten };
     }
     if (n === warmup + s.cycles) {
       await profiler?.stop(s.name);
       window.cpu = process.cpuUsage(window.cpu);
       window.rss = process.memoryUsage().rss;
+      window.frames = saver.stats.framesWritten - window.framesWritten;
       windowResolve();
     }
     await originalCycle();
@@ -188,6 +206,7 @@ async function inner(s) {
   const intervals = [];
   for (let i = warmup + 1; i <= warmup + s.cycles; i++) intervals.push(starts[i] - starts[i - 1]);
   intervals.sort((a, b) => a - b);
+  notes.framesPerCycle = window.frames / s.cycles;
   notes.openConnections = saver.openConnections;
   notes.filesStarted = saver.stats.filesStarted;
   notes.writeErrors = saver.stats.writeErrors;
