@@ -8,13 +8,14 @@
 // rows per second of the converter's own CPU time (user + system, all threads —
 // "on one core", and steady on a machine shared with other work), with wall time,
 // MB/s, peak RSS and the load average in the notes. BENCH_CSV_1GB=0 skips the
-// 1 GB case (about 20 times the 50 MB one, and a 1 GB file in the temporary directory).
+// 1 GB cases (about 20 times the 50 MB one each, and a 1 GB file in the temporary
+// directory); the .zst case shows the memory of streaming decompression.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decompress } from 'zstd-napi';
+import { compress, decompress } from 'zstd-napi';
 
 const fixtures = fileURLToPath(new URL('../../apps/csvtool/test/fixtures/', import.meta.url));
 const childJs = fileURLToPath(new URL('./csv-child.mjs', import.meta.url));
@@ -41,6 +42,22 @@ function replicated(bytes) {
   return { path, lines: copies * sampleLines };
 }
 
+/**
+ * The same replicated input as one zstd file: one compressed frame of the
+ * samples, repeated (a valid multi-frame .zst that decompresses to the plain file).
+ */
+function replicatedZst(bytes) {
+  const copies = Math.ceil(bytes / sample.length);
+  const frame = compress(sample);
+  const path = join(dir, `sample-${Math.round(bytes / 1e6)}MB.jsonl.zst`);
+  if (!existsSync(path) || statSync(path).size !== copies * frame.length) {
+    const fd = openSync(path, 'w');
+    for (let i = 0; i < copies; i++) writeSync(fd, frame);
+    closeSync(fd);
+  }
+  return { path, lines: copies * sampleLines, plainBytes: copies * sample.length };
+}
+
 /** Runs the CLI on `path`; resolves with its cost, the number of CSV lines and the first rows it printed. */
 function runCli(path) {
   return new Promise((resolve, reject) => {
@@ -63,19 +80,19 @@ function runCli(path) {
   });
 }
 
-function csvCase(name, bytes) {
+function csvCase(name, bytes, zstd = false) {
   return {
     name,
     unit: 'rows',
     async measureAsync() {
-      const { path, lines } = replicated(bytes);
+      const { path, lines } = zstd ? replicatedZst(bytes) : replicated(bytes);
       const load = loadavg()[0];
       const r = await runCli(path);
       if (r.newlines !== lines + 1) throw new Error(`printed ${r.newlines - 1} rows, expected ${lines}`);
       const rows = r.head.slice(1, 1 + referenceRows.length);
       const wrong = rows.findIndex((row, i) => row !== referenceRows[i]);
       if (wrong !== -1) throw new Error(`row ${wrong + 1} differs from the original's CSV`);
-      const mb = statSync(path).size / 1e6;
+      const mb = (zstd ? lines / sampleLines * sample.length : statSync(path).size) / 1e6; // JSONL bytes, decompressed
       const perCpuSecond = lines / (r.cpuMs / 1000);
       return {
         items: lines,
@@ -92,5 +109,10 @@ function csvCase(name, bytes) {
 
 export const cases = [
   csvCase('tcpinfo-csv FILE, samples replicated to 50 MB (rows per CPU second)', 50e6),
-  ...(process.env.BENCH_CSV_1GB === '0' ? [] : [csvCase('tcpinfo-csv FILE, samples replicated to 1 GB (rows per CPU second)', 1e9)]),
+  ...(process.env.BENCH_CSV_1GB === '0'
+    ? []
+    : [
+        csvCase('tcpinfo-csv FILE, samples replicated to 1 GB (rows per CPU second)', 1e9),
+        csvCase('tcpinfo-csv FILE.zst, the same 1 GB zstd-compressed (rows per CPU second)', 1e9, true),
+      ]),
 ];

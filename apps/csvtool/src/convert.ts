@@ -1,12 +1,34 @@
 import { createReadStream, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { readLineBatches, TcpInfoReadError } from '@tcpinfo/parse';
 import { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
 import { LineConverter } from './line-converter.js';
 import { csvField } from './raw-row.js';
-/** Bytes per file read: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
+/** Bytes per read of a plain file: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
 const READ_CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per read of a zstd file: each read is decompressed in one go, and
+ * archives compress up to ~200 times, so 16 KiB bounds a burst to a few MB.
+ */
+const ZSTD_READ_CHUNK_BYTES = 16 * 1024;
+const ZSTD_MAGIC = 0xfd2fb528; // 28 b5 2f fd, little-endian
+
+/** Whether a file starts with the zstd magic number; false when it cannot be read (the reader reports why). */
+async function startsWithZstdMagic(path: string): Promise<boolean> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await file.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.readUInt32LE(0) === ZSTD_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    await file?.close();
+  }
+}
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -64,8 +86,10 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   try {
     for (const path of inputs) {
       const isStdin = path === '-';
-      // Large reads: each one is a round trip to the thread pool, which costs more than parsing 64 KB.
-      const input = isStdin ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+      // Large reads of plain files: each is a round trip to the thread pool. Small ones of zstd files (memory).
+      const input = isStdin
+        ? (options.stdin ?? process.stdin)
+        : createReadStream(path, { highWaterMark: (await startsWithZstdMagic(path)) ? ZSTD_READ_CHUNK_BYTES : READ_CHUNK_BYTES });
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
       for await (const batch of readLineBatches(input, {
         sourceName: isStdin ? '<stdin>' : path,
