@@ -80,6 +80,10 @@ function unreadable(source: string, err: unknown): TcpInfoReadError {
   return new TcpInfoReadError('UNREADABLE', source, 0, e.code ? `cannot read: ${e.code}` : `cannot read: ${e.message}`);
 }
 
+/** Decompressed bytes queued before decompression pauses, and the level at which it resumes. */
+const QUEUE_HIGH = 4 * 1024 * 1024;
+const QUEUE_LOW = 2 * 1024 * 1024;
+
 /**
  * Decompresses a stream of zstd frames, yielding output as it comes. At the end
  * of a cut-off frame every complete byte decoded so far has been yielded, then
@@ -88,11 +92,23 @@ function unreadable(source: string, err: unknown): TcpInfoReadError {
 async function* decompress(compressed: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
   const stream = new DecompressStream();
   const out: Buffer[] = [];
+  // Decompressed bytes not yet taken by the consumer. zstd expands JSONL ~10-fold:
+  // without a bound, a slow consumer (a pipe) lets a large file pile up in memory.
+  let queued = 0;
   let error: Error | undefined;
   let ended = false;
   let wake: (() => void) | undefined;
+  const take = (): Buffer => {
+    const b = out.shift()!;
+    queued -= b.length;
+    if (stream.isPaused() && queued <= QUEUE_LOW) stream.resume();
+    return b;
+  };
   stream.on('data', (b: Buffer) => {
     out.push(b);
+    queued += b.length;
+    // Paused, the stream stops reading its input; write() then reports back-pressure to the feeder.
+    if (queued > QUEUE_HIGH) stream.pause();
     wake?.();
   });
   stream.on('error', (e: Error) => {
@@ -114,14 +130,14 @@ async function* decompress(compressed: AsyncIterable<Buffer>, source: string): A
     wake?.();
   });
   for (;;) {
-    while (out.length > 0) yield out.shift()!;
+    while (out.length > 0) yield take();
     if (error) break;
     if (ended) break;
     await new Promise<void>((r) => (wake = r));
     wake = undefined;
   }
   await feed;
-  while (out.length > 0) yield out.shift()!;
+  while (out.length > 0) yield take();
   if (error) {
     if (error instanceof TcpInfoReadError) throw error;
     const truncated = /truncat|incomplete|premature|unexpected end|ended in (the )?middle/i.test(error.message);
