@@ -11,6 +11,9 @@ interface Request {
   readonly reject: (e: Error) => void;
 }
 
+/** Appends gathered at most before they are sent without waiting for the end of the turn. */
+const SLICE = 256;
+
 type Result = { size: number; restarted: boolean } | { code: string; message: string };
 
 /**
@@ -76,7 +79,10 @@ export class ThreadFrameWriter {
     const header = target.sizeOnDisk > 0 ? restart() : new Uint8Array(0);
     return new Promise<AppendResult>((resolve, reject) => {
       this.#gathering.push({ target, data, header, resolve, reject });
-      this.#schedule();
+      // A burst (thousands of files found at start-up) goes over in slices, so the
+      // thread writes while this one still compresses the rest.
+      if (this.#gathering.length >= SLICE) this.#send();
+      else this.#schedule();
     }).finally(() => {
       target.busy = false;
     });
@@ -114,8 +120,9 @@ export class ThreadFrameWriter {
   }
 
   #send(): void {
-    this.#scheduled = false;
     const batch = this.#gathering;
+    if (batch.length === 0 && this.#release.length === 0 && !this.#releaseAll && !this.#scheduled) return;
+    this.#scheduled = false;
     this.#gathering = [];
     let total = 0;
     for (const r of batch) total += r.data.length + r.header.length;
