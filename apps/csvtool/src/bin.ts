@@ -28,6 +28,10 @@ not an ArchivalRecord (one line on stderr: file:line: reason).`,
   .exitOverride();
 
 async function main(): Promise<number> {
+  // A closed pipe (| head, grep -q) is not an error of ours, --help's output included.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    process.exit(e.code === 'EPIPE' ? 0 : 1);
+  });
   try {
     program.parse();
   } catch (err) {
@@ -38,10 +42,6 @@ async function main(): Promise<number> {
   const files = program.args;
   const showProgress = opts.progress && process.stderr.isTTY === true && files.length > 0 && !files.includes('-');
   const bar = showProgress ? progressBar(process.stderr) : undefined;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // A closed pipe (| head) is not an error of ours.
-    process.exit(e.code === 'EPIPE' ? 0 : 1);
-  });
   try {
     const result = await convert({
       inputs: files,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,15 @@ const fixture = fileURLToPath(new URL('./fixtures/ndt-jdczh_1553815964_000000000
 const run = (args: string[], input?: string | Buffer) => spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8' });
 
 describe('tcpinfo-csv command line', () => {
+  it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the child writes: its write fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise((r) => child.on('close', r));
+    expect([status, stderr]).toEqual([0, '']);
+  });
+
   it('prints the reference CSV for a file, exit 0, nothing on stderr (not a terminal)', () => {
     const r = run([fixture]);
     expect(r.status).toBe(0);

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
-import { RawNetlinkSocket } from 'netlink';
+import { netlinkBindingPath, openRawNetlinkSocket } from './binding.js';
 import { NetlinkError } from './errors.js';
 import { forEachMessage } from './framing.js';
 import { RELAY_SCRIPT } from './destroy-relay-script.js';
@@ -76,7 +75,7 @@ export class DestroyListener {
 
   #spawn(): void {
     const size = String(this.#options.recvBufferSize ?? 32 * 1024 * 1024);
-    const child = spawn(process.execPath, ['-e', RELAY_SCRIPT, netlinkModulePath(), size], {
+    const child = spawn(process.execPath, ['-e', RELAY_SCRIPT, netlinkBindingPath(), size], {
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: '' },
     });
@@ -153,7 +152,7 @@ export class DestroyListener {
 
 /** Throws a NetlinkError unless this process may join both destroy groups. */
 function probeMembership(): void {
-  const probe = new RawNetlinkSocket(NETLINK_SOCK_DIAG, { recvBufferSize: 4096, sendBufferSize: 4096 });
+  const probe = openRawNetlinkSocket(NETLINK_SOCK_DIAG, { recvBufferSize: 4096, sendBufferSize: 4096 });
   try {
     probe.addMembership(SKNLGRP_INET_TCP_DESTROY);
     probe.addMembership(SKNLGRP_INET6_TCP_DESTROY);
@@ -163,11 +162,4 @@ function probeMembership(): void {
   } finally {
     probe.close();
   }
-}
-
-let netlinkPath: string | undefined;
-/** The `netlink` package's entry point, as this module resolves it (the relay loads the same copy). */
-function netlinkModulePath(): string {
-  netlinkPath ??= createRequire(import.meta.url).resolve('netlink');
-  return netlinkPath;
 }

@@ -1,5 +1,6 @@
 import { constants as osConstants } from 'node:os';
-import { RawNetlinkSocket } from 'netlink';
+import type { RawNetlinkSocket } from 'netlink';
+import { openRawNetlinkSocket } from './binding.js';
 import { NetlinkError, NetlinkParseError } from './errors.js';
 import {
   encodeMessage,
@@ -94,7 +95,7 @@ export class InetDiagSocket {
 
   private constructor(options: InetDiagSocketOptions) {
     this.#timeoutMs = options.dumpTimeoutMs ?? 10_000;
-    this.#raw = new RawNetlinkSocket(NETLINK_SOCK_DIAG, {
+    this.#raw = openRawNetlinkSocket(NETLINK_SOCK_DIAG, {
       recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
       sendBufferSize: options.sendBufferSize ?? 64 * 1024,
     });
