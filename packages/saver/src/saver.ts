@@ -107,6 +107,8 @@ export class Saver {
   readonly #logError: (line: string) => void;
   readonly #compactionQueue: string[] = [];
   #compaction: Promise<void> | undefined;
+  /** When the compaction loop stops taking files (ms): none while running; closeAll sets one. */
+  #compactionDeadline = Infinity;
   #compactionAbort: AbortController | undefined;
   #closing = false;
   #pendingBytes = 0;
@@ -396,14 +398,18 @@ export class Saver {
     this.#writer.release(file);
     if (!this.#opts.compact || file.framesOnDisk < 2) return;
     this.#compactionQueue.push(file.path);
-    if (this.#compaction === undefined && !this.#closing) this.#compaction = this.#compactQueued(Infinity);
+    if (this.#compaction === undefined && !this.#closing) this.#compaction = this.#compactQueued();
   }
 
-  /** Compacts queued files one at a time (one zstd context: bounded memory), until `deadline`. */
-  async #compactQueued(deadline: number): Promise<void> {
+  /**
+   * Compacts queued files one at a time (one zstd context: bounded memory) until
+   * the queue is empty or `#compactionDeadline` has passed. The deadline is read
+   * for every file: a loop started while running stops when closeAll sets one.
+   */
+  async #compactQueued(): Promise<void> {
     try {
       let path: string | undefined;
-      while (Date.now() < deadline && (path = this.#compactionQueue.shift()) !== undefined) {
+      while (Date.now() < this.#compactionDeadline && (path = this.#compactionQueue.shift()) !== undefined) {
         const abort = new AbortController();
         this.#compactionAbort = abort;
         try {
@@ -425,11 +431,12 @@ export class Saver {
   }
 
   async #drainCompaction(deadline: number): Promise<void> {
+    this.#compactionDeadline = deadline;
     const timer = setTimeout(() => this.#compactionAbort?.abort(), Math.max(0, deadline - Date.now()));
     try {
       if (this.#compaction !== undefined) await this.#compaction;
       if (this.#compactionQueue.length > 0 && Date.now() < deadline) {
-        this.#compaction = this.#compactQueued(deadline);
+        this.#compaction = this.#compactQueued();
         await this.#compaction;
       }
     } finally {

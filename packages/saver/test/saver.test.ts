@@ -147,6 +147,23 @@ describe('Saver files (SPEC §5)', () => {
     expect(s.stats.compactionsSkipped).toBe(1);
   });
 
+  it('stops compacting files closed while running once the budget of closeAll is spent (shutdown after a burst of closes)', async () => {
+    const s = makeSaver();
+    const keys = Array.from({ length: 200 }, (_, i) => key(0, 0x100 + i));
+    for (let round = 0; round < 2; round++) {
+      for (const k of keys) s.writeLine(k, line(round), START, k.idm);
+      await s.flush(); // two frames per file: each is worth compacting
+    }
+    for (const k of keys) s.close(k, START);
+    await s.flush(); // the files are finished: their compaction runs in the background
+    const compactedBefore = s.stats.filesCompacted;
+    expect(compactedBefore).toBeLessThan(200);
+    await s.closeAll(START, [], 1500, 0);
+    // At most the file being compacted when the budget ran out is finished; the rest stay as written.
+    expect(s.stats.filesCompacted).toBeLessThanOrEqual(compactedBefore + 1);
+    expect(s.stats.filesCompacted + s.stats.compactionsSkipped).toBe(200);
+  });
+
   it('sends open and close events and counts files, snapshots and flow events', async () => {
     const metrics = createMetrics({ processMetrics: false });
     const events: FlowEvent[] = [];
