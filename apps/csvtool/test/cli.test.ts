@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runWithClosedStdout } from '@tcpinfo/testing';
 
 // The built bin (vitest's global setup builds the workspace), as users run it.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -10,12 +11,7 @@ const run = (args: string[], input?: string | Buffer) => spawnSync(process.execP
 
 describe('tcpinfo-csv command line', () => {
   it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
-    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // closed before the child writes: its write fails with EPIPE
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise((r) => child.on('close', r));
-    expect([status, stderr]).toEqual([0, '']);
+    expect(await runWithClosedStdout(bin, ['--help'])).toEqual({ status: 0, stderr: '' });
   });
 
   it('prints the reference CSV for a file, exit 0, nothing on stderr (not a terminal)', () => {

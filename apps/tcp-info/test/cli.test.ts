@@ -1,21 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runDaemonSync } from './live-helpers.js';
+import { runWithClosedStdout } from '@tcpinfo/testing';
 
 // The built binary, as operators run it: exit status 2 and one line on stderr
 // for every bad command line, before anything starts (no socket, no port).
 describe('tcp-info command line (built dist/bin.js)', () => {
   it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/bin.js', import.meta.url)), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // closed before the child writes: its write fails with EPIPE
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise((r) => child.on('close', r));
-    expect([status, stderr]).toEqual([0, '']);
+    expect(await runWithClosedStdout(fileURLToPath(new URL('../dist/bin.js', import.meta.url)), ['--help'])).toEqual({ status: 0, stderr: '' });
   });
   const dir = mkdtempSync(join(tmpdir(), 'tcpinfo-cli-'));
   const regularFile = join(dir, 'file');

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/report.js';
 import { ARCHIVE, FINWAIT2, NDT } from './synthetic.js';
+import { runWithClosedStdout } from '@tcpinfo/testing';
 
 // The built bin (vitest's global setup builds the workspace), as users run it.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -15,12 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tcpinfo-view command line', () => {
   it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
-    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // closed before the child writes: its write fails with EPIPE
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise((r) => child.on('close', r));
-    expect([status, stderr]).toEqual([0, '']);
+    expect(await runWithClosedStdout(bin, ['--help'])).toEqual({ status: 0, stderr: '' });
   });
   it('-o writes one self-contained page: uPlot and the data inlined, nothing fetched', () => {
     const out = join(dir, 'r.html');

@@ -1,11 +1,10 @@
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
-import { files, lines, nextLine, pollingBetween, recordsOfFiles, startCollector, killCollectors, until } from './helpers/collector-process.js';
+import { files, lines, nextLine, pollingBetween, recordsOfFiles, startCollector, until, useNamespace } from './helpers/collector-process.js';
 
 warnIfNotRoot('bursts of destroy notifications and the relay process (collector burst-live.test.ts)');
 
@@ -45,27 +44,13 @@ function destroyGroupsJoined(ns: Netns): boolean {
 }
 
 describe.skipIf(!isRoot)('destroy notifications under stress (namespace)', () => {
-  let ns: Netns;
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'tcpinfo-burst-'));
-    dirs.push(d);
-    return d;
-  };
-  beforeAll(() => {
-    ns = Netns.create();
-  });
-  afterAll(() => {
-    killCollectors();
-    ns?.destroy();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const { ns: namespace, tmp } = useNamespace('tcpinfo-burst-');
 
   it('a relay that aborts is counted as an overrun and replaced; notifications flow again', async () => {
     const out = tmp();
-    const collector = await startCollector(ns, out);
+    const collector = await startCollector(namespace(), out);
     expect(collector.active).toBe(true);
-    await until('the relay to join the destroy groups', () => destroyGroupsJoined(ns));
+    await until('the relay to join the destroy groups', () => destroyGroupsJoined(namespace()));
     const [relay] = childrenOf(collector.pid);
     expect(relay).toBeDefined();
     // What the netlink binding does when the kernel overruns the idle socket.
@@ -73,10 +58,10 @@ describe.skipIf(!isRoot)('destroy notifications under stress (namespace)', () =>
     await until('the overrun to be counted', async () => (await collector.stats()).overruns === 1);
     await until('a new relay to join', () => {
       const now = childrenOf(collector.pid);
-      return now.length === 1 && now[0] !== relay && destroyGroupsJoined(ns);
+      return now.length === 1 && now[0] !== relay && destroyGroupsJoined(namespace());
     });
     const before = await collector.stats();
-    JSON.parse(ns.exec(process.execPath, [SHORT, '20']));
+    JSON.parse(namespace().exec(process.execPath, [SHORT, '20']));
     await until('40 files', () => files(out).length === 40);
     const stats = await collector.stop();
     expect(stats.exitCode).toBe(0);
@@ -88,11 +73,11 @@ describe.skipIf(!isRoot)('destroy notifications under stress (namespace)', () =>
 
   it('20,000 closes at once: no crash, overruns counted, polling goes on at its interval', async () => {
     const out = tmp();
-    const collector = await startCollector(ns, out, [], NOFILE);
-    await until('the relay to join the destroy groups', () => destroyGroupsJoined(ns));
-    const server = ns.spawn(NOFILE[0]!, [...NOFILE.slice(1), process.execPath, BURST, 'server']);
+    const collector = await startCollector(namespace(), out, [], NOFILE);
+    await until('the relay to join the destroy groups', () => destroyGroupsJoined(namespace()));
+    const server = namespace().spawn(NOFILE[0]!, [...NOFILE.slice(1), process.execPath, BURST, 'server']);
     const port = Number(await nextLine(lines(server)));
-    const client = ns.spawn(NOFILE[0]!, [...NOFILE.slice(1), process.execPath, BURST, 'client', `${port}:10000`]);
+    const client = namespace().spawn(NOFILE[0]!, [...NOFILE.slice(1), process.execPath, BURST, 'client', `${port}:10000`]);
     expect(await nextLine(lines(client))).toBe('ready 10000');
     // Every socket has its file: polling has seen all 20,000 before they close.
     await until('20,000 files', () => files(out).length === 20_000, 120_000);

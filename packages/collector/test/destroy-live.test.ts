@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import { decodeTcpInfo } from '@tcpinfo/tcp';
-import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
-import { files, lines, nextLine, records, startCollector, killCollectors, until } from './helpers/collector-process.js';
+import { isRoot, warnIfNotRoot } from '@tcpinfo/testing';
+import { files, lines, nextLine, records, startCollector, until, useNamespace } from './helpers/collector-process.js';
 
 warnIfNotRoot('destroy notifications against real connections (collector destroy-live.test.ts)');
 
@@ -15,27 +13,13 @@ const LATE_CLOSE = fileURLToPath(new URL('./live/late-close.mjs', import.meta.ur
 const FIXTURE = fileURLToPath(new URL('../../testing/src/conn-fixture.mjs', import.meta.url));
 
 describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
-  let ns: Netns;
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'tcpinfo-destroy-'));
-    dirs.push(d);
-    return d;
-  };
-  beforeAll(() => {
-    ns = Netns.create();
-  });
-  afterAll(() => {
-    killCollectors();
-    ns?.destroy();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const { ns: namespace, tmp } = useNamespace('tcpinfo-destroy-');
 
   it('every socket of 1,000 short connections gets a file ending in its exact final byte counts', async () => {
     const out = tmp();
-    const collector = await startCollector(ns, out);
+    const collector = await startCollector(namespace(), out);
     expect(collector.active).toBe(true);
-    const { port, conns } = JSON.parse(ns.exec(process.execPath, [SHORT, '1000'])) as { port: number; conns: { sport: number; bytes: number }[] };
+    const { port, conns } = JSON.parse(namespace().exec(process.execPath, [SHORT, '1000'])) as { port: number; conns: { sport: number; bytes: number }[] };
     // The last notifications may still be on their way: wait for their files (flushed within a second).
     for (let waited = 0; files(out).length < 2000 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     const stats = await collector.stop();
@@ -73,8 +57,8 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
 
   it("a long-lived connection's last record is its destroy snapshot, counters never smaller", async () => {
     const out = tmp();
-    const collector = await startCollector(ns, out);
-    const fixture = ns.spawn(process.execPath, [FIXTURE, '--count', '1', '--family', '4', '--bytes', '5000']);
+    const collector = await startCollector(namespace(), out);
+    const fixture = namespace().spawn(process.execPath, [FIXTURE, '--count', '1', '--family', '4', '--bytes', '5000']);
     await nextLine(lines(fixture));
     // Let polling record a few snapshots before the close.
     await new Promise((r) => setTimeout(r, 100));
@@ -98,11 +82,11 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
 
   it('a notification long after polling closed the connection is counted, and its file is not started again', async () => {
     const out = tmp();
-    const collector = await startCollector(ns, out);
-    const server = ns.spawn(process.execPath, [LATE_CLOSE, 'server']);
+    const collector = await startCollector(namespace(), out);
+    const server = namespace().spawn(process.execPath, [LATE_CLOSE, 'server']);
     const serverOut = lines(server);
     const port = await nextLine(serverOut);
-    const client = ns.spawn(process.execPath, [LATE_CLOSE, 'client', port]);
+    const client = namespace().spawn(process.execPath, [LATE_CLOSE, 'client', port]);
     expect(await nextLine(serverOut)).toBe('ready');
     await until('both files', () => files(out).length === 2);
     // A stopped process cannot close its socket: after the client's reset the
@@ -128,10 +112,10 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
 
   it('a process without CAP_NET_ADMIN still receives them on this kernel; destroy events off means polling only, silently', async () => {
     // Linux 6.18 lets any process join the destroy groups (checked here, not assumed).
-    const noCap = await startCollector(ns, tmp(), [], ['setpriv', '--bounding-set=-net_admin', '--inh-caps=-all']);
+    const noCap = await startCollector(namespace(), tmp(), [], ['setpriv', '--bounding-set=-net_admin', '--inh-caps=-all']);
     expect(noCap.active).toBe(true);
     await noCap.stop();
-    const off = await startCollector(ns, tmp(), ['--no-destroy-events']);
+    const off = await startCollector(namespace(), tmp(), ['--no-destroy-events']);
     expect(off.active).toBe(false);
     await off.stop();
     expect(off.stderr()).toBe('');

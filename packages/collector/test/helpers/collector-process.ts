@@ -1,12 +1,14 @@
 // The built collector run as a separate process inside a test namespace
 // (test/live/run-collector.mjs), and readers of the files it writes.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ArchivalRecord } from '@tcpinfo/netlink';
-import type { Netns } from '@tcpinfo/testing';
+import { Netns } from '@tcpinfo/testing';
+import { afterAll, beforeAll } from 'vitest';
 
 const RUNNER = fileURLToPath(new URL('../live/run-collector.mjs', import.meta.url));
 
@@ -98,6 +100,32 @@ export function pollingBetween(before: CollectorStats, after: CollectorStats): {
     count,
     medianSec: diff.find(([, n]) => n >= count / 2)?.[0],
     maxSec: diff.find(([, n]) => n >= count)?.[0],
+  };
+}
+
+/**
+ * A test namespace for the enclosing describe block (created before its tests,
+ * deleted after them with every collector left running) and temporary output
+ * directories removed at the end.
+ */
+export function useNamespace(tmpPrefix: string): { ns: () => Netns; tmp: () => string } {
+  let ns: Netns | undefined;
+  const dirs: string[] = [];
+  beforeAll(() => {
+    ns = Netns.create();
+  });
+  afterAll(() => {
+    killCollectors();
+    ns?.destroy();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    ns: () => ns!,
+    tmp: () => {
+      const d = mkdtempSync(join(tmpdir(), tmpPrefix));
+      dirs.push(d);
+      return d;
+    },
   };
 }
 
