@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { DecompressStream } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import type { DecompressStream as DecompressStreamClass } from 'zstd-napi';
 import { TcpInfoReadError } from './errors.js';
 
 /** What the readers accept: a file path, a readable stream, or bytes. */
@@ -17,6 +18,16 @@ export interface ReadOptions {
 }
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+/**
+ * zstd-napi, loaded when the first .zst input is met: plain JSONL needs no
+ * native addon (its loading is a few ms of every tcpinfo-csv start).
+ */
+let zstd: { DecompressStream: typeof DecompressStreamClass } | undefined;
+function newDecompressStream(): DecompressStreamClass {
+  zstd ??= createRequire(import.meta.url)('zstd-napi') as { DecompressStream: typeof DecompressStreamClass };
+  return new zstd.DecompressStream();
+}
 
 function nameOf(input: Input, options: ReadOptions): string {
   if (options.sourceName !== undefined) return options.sourceName;
@@ -90,7 +101,7 @@ const QUEUE_LOW = 2 * 1024 * 1024;
  * TRUNCATED_ZSTD is thrown.
  */
 async function* decompress(compressed: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
-  const stream = new DecompressStream();
+  const stream = newDecompressStream();
   const out: Buffer[] = [];
   // Decompressed bytes not yet taken by the consumer. zstd expands JSONL ~10-fold:
   // without a bound, a slow consumer (a pipe) lets a large file pile up in memory.
