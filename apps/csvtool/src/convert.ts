@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { readLineBatches, TcpInfoReadError } from '@tcpinfo/parse';
+import { readLineBytesBatches, TcpInfoReadError } from '@tcpinfo/parse';
 import { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
 import { LineConverter } from './line-converter.js';
@@ -91,11 +91,11 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
         ? (options.stdin ?? process.stdin)
         : createReadStream(path, { highWaterMark: (await startsWithZstdMagic(path)) ? ZSTD_READ_CHUNK_BYTES : READ_CHUNK_BYTES });
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
-      for await (const batch of readLineBatches(input, {
+      for await (const batch of readLineBytesBatches(input, {
         sourceName: isStdin ? '<stdin>' : path,
         ...(onProgress ? { onProgress } : {}),
       })) {
-        rows += lines.convertBatch(batch);
+        rows += lines.convertBytesBatch(batch);
         await out.flushIfFull();
       }
       if (!isStdin) doneBefore += statSafe(path);

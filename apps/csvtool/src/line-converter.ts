@@ -1,8 +1,8 @@
 import { ArchivalRecord } from '@tcpinfo/netlink';
-import { decodeRecord, TcpInfoReadError, type InputLine, type Snapshot } from '@tcpinfo/parse';
+import { decodeRecord, TcpInfoReadError, type InputLine, type LineBytesBatch, type Snapshot } from '@tcpinfo/parse';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS } from './columns.js';
-import { scanCanonicalLine } from './line-scanner.js';
+import { scanCanonicalBytes, scanCanonicalLine } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 import { snapshotToJson } from './snapshot-json.js';
@@ -50,6 +50,28 @@ export class LineConverter {
         out.byte(NEWLINE);
         rows++;
       } else if (this.#convertParsed(line)) {
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The same for lines as bytes (what convert reads): a line that takes the
+   * fast path never becomes a string; the others are decoded for the slow path.
+   */
+  convertBytesBatch(batch: LineBytesBatch): number {
+    const { all, jsonl } = this.options;
+    const out = this.out;
+    const slots = this.#slots;
+    const { bytes, starts, ends, numbers, source } = batch;
+    let rows = 0;
+    for (let i = 0; i < starts.length; i++) {
+      if (!jsonl && !all && scanCanonicalBytes(bytes, starts[i]!, ends[i]!, slots)) {
+        writeOriginalRow(out, slots);
+        out.byte(NEWLINE);
+        rows++;
+      } else if (this.#convertParsed({ text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source })) {
         rows++;
       }
     }

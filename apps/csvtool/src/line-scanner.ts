@@ -26,38 +26,40 @@ const COMMA = 44;
 const CLOSE_BRACKET = 93;
 const CLOSE_BRACE = 125;
 
-/** Base64 alphabet value of each character code below 128, -1 for anything else. */
+/** Base64 alphabet value of each byte, -1 for anything else (every byte above 127 included). */
 const BASE64_VALUE = (() => {
-  const t = new Int8Array(128).fill(-1);
+  const t = new Int8Array(256).fill(-1);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = i;
   return t;
 })();
 
 /**
- * The 12 bits of each pair of base64 characters (both codes below 128),
- * indexed by `first << 7 | second`; -1 when either is not in the alphabet.
- * Halves the lookups of the hot loop.
+ * The 12 bits of each pair of base64 characters, indexed by `first << 8 |
+ * second`; -1 when either is not in the alphabet. Halves the lookups of the
+ * hot loop.
  */
 const PAIR_VALUE = (() => {
-  const t = new Int16Array(128 * 128).fill(-1);
-  for (let a = 0; a < 128; a++) {
-    for (let b = 0; b < 128; b++) {
+  const t = new Int16Array(256 * 256).fill(-1);
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) {
       const x = BASE64_VALUE[a]!;
       const y = BASE64_VALUE[b]!;
-      if (x >= 0 && y >= 0) t[(a << 7) | b] = (x << 6) | y;
+      if (x >= 0 && y >= 0) t[(a << 8) | b] = (x << 6) | y;
     }
   }
   return t;
 })();
 
-// The scanner reads ASCII lines only (every byte below 128), so the tables need no range check.
+// The tables cover every byte value, so a byte above 127 (a line that is not
+// ASCII) is simply not base64; every other check compares exact ASCII bytes.
+// Non-ASCII input is thus rejected without a separate pass over the line.
 function base64Value(code: number): number {
   return BASE64_VALUE[code]!;
 }
 
 function pairValue(first: number, second: number): number {
-  return PAIR_VALUE[(first << 7) | second]!;
+  return PAIR_VALUE[(first << 8) | second]!;
 }
 
 /**
@@ -180,9 +182,27 @@ export function scanCanonicalLine(line: string, slots: RecordSlots): boolean {
   const length = line.length;
   if (length > DEFAULT_MAX_LINE_LENGTH) return false;
   if (text.length < length * 3 + SENTINEL_BYTES) text = Buffer.alloc(Math.max(length * 3 + SENTINEL_BYTES, text.length * 2));
-  const src = text;
   // As many bytes as characters: the line is ASCII (anything else never takes the fast path).
-  if (src.write(line, 0, 'utf8') !== length) return false;
+  if (text.write(line, 0, 'utf8') !== length) return false;
+  return scanText(length, slots);
+}
+
+/**
+ * The same for a line given as UTF-8 bytes, `src[start, end)` (no newline):
+ * what the streaming reader has, so no string is made for lines that take the
+ * fast path. Accepts exactly the lines scanCanonicalLine accepts for their text.
+ */
+export function scanCanonicalBytes(src: Uint8Array, start: number, end: number, slots: RecordSlots): boolean {
+  const length = end - start;
+  if (length > DEFAULT_MAX_LINE_LENGTH) return false;
+  if (text.length < length + SENTINEL_BYTES) text = Buffer.alloc(Math.max(length + SENTINEL_BYTES, text.length * 2));
+  text.set(src.subarray(start, end), 0);
+  return scanText(length, slots);
+}
+
+/** Scans the line of `length` bytes at the start of `text`. */
+function scanText(length: number, slots: RecordSlots): boolean {
+  const src = text;
   for (let i = length; i < length + SENTINEL_BYTES; i++) src[i] = 0;
   if (!holds(src, 0, OPEN_BYTES)) return false;
   const tsStart = OPEN.length;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decompress } from 'zstd-napi';
 import { ArchivalRecord, GoTime, readRawMessages } from '@tcpinfo/netlink';
-import { ByteOutput, RecordSlots, scanCanonicalLine, writeOriginalRow } from '../src/index.js';
+import { ByteOutput, RecordSlots, scanCanonicalBytes, scanCanonicalLine, writeOriginalRow } from '../src/index.js';
 
 // The scanner (fast path) must print exactly what ArchivalRecord.parseLine
 // (slow path) leads to, and must never accept a line parseLine rejects.
@@ -25,6 +25,14 @@ async function rowOf(slots: RecordSlots): Promise<string> {
 async function fastRow(line: string): Promise<string | undefined> {
   const slots = new RecordSlots();
   return scanCanonicalLine(line, slots) ? rowOf(slots) : undefined;
+}
+
+/** The row through the fast path from the line's UTF-8 bytes (between other bytes, as in a read chunk). */
+async function fastRowOfBytes(line: string): Promise<string | undefined> {
+  const slots = new RecordSlots();
+  const bytes = Buffer.concat([Buffer.from('{"x":1}\n'), Buffer.from(line, 'utf8'), Buffer.from('\n{"Timestamp":"')]);
+  const start = 8;
+  return scanCanonicalBytes(bytes, start, bytes.length - 15, slots) ? rowOf(slots) : undefined;
 }
 
 /** The row through the slow path, or undefined when the line is not an ArchivalRecord we print. */
@@ -107,6 +115,26 @@ describe('line scanner == ArchivalRecord.parseLine', () => {
       { numRuns: 3000 },
     );
     expect(taken).toBeGreaterThan(300); // the fast path was exercised, not just declined
+  });
+
+  it('from bytes: the same decisions and rows as from text, non-ASCII and bytes around the line included', async () => {
+    const nonAscii = fc.record({ at: fc.nat(), ch: fc.constantFrom('\u00e9', '\u00b5', '\u2028', '\ud83d\ude00', '\u0080') }).map(({ at, ch }) => (l: string) => {
+      const i = at % (l.length + 1);
+      return l.slice(0, i) + ch + l.slice(i + 1);
+    });
+    // Two characters replaced by one of two UTF-8 bytes keeps the byte length, so a
+    // base64 string stays aligned: only the byte values can reject it.
+    const sameLength = fc.record({ at: fc.nat(), ch: fc.constantFrom('\u00b5', '\u00c3', '\u00df') }).map(({ at, ch }) => (l: string) => {
+      const i = at % (l.length + 1);
+      return l.slice(0, i) + ch + l.slice(i + 2);
+    });
+    await fc.assert(
+      fc.asyncProperty(goLine, fc.oneof(edit, nonAscii, sameLength), async (line, change) => {
+        const edited = change(line);
+        expect(await fastRowOfBytes(edited)).toBe(await fastRow(edited));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('on every line Go wrote in the fixtures and on live 6.18 records: takes the fast path (except headers) with the same row', async () => {

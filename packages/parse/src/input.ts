@@ -164,46 +164,87 @@ export interface InputLine {
 }
 
 /**
+ * Lines of one input chunk as UTF-8 bytes: line `i` is `bytes[starts[i], ends[i])`
+ * (no newline, no trailing `\r`), numbered `numbers[i]` (1-based). Valid until
+ * the reader is asked for the next batch (`bytes` may be a view of a reused chunk).
+ */
+export interface LineBytesBatch {
+  readonly source: string;
+  readonly bytes: Buffer;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly numbers: readonly number[];
+}
+
+/**
+ * The lines of a JSONL input (plain or zstd) as byte ranges, in batches, one
+ * per input chunk (a line cut by a chunk boundary comes alone, in a batch of
+ * its own): for consumers that read bytes and need no string per line. The
+ * rules are those of {@link readLineBatches}.
+ */
+export async function* readLineBytesBatches(input: Input, options: ReadOptions = {}): AsyncGenerator<LineBytesBatch> {
+  const source = nameOf(input, options);
+  const max = options.maxLineLength ?? 64 * 1024 * 1024;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let number = 0;
+  const tooLong = (n: number) => new TcpInfoReadError('LINE_TOO_LONG', source, n, `line longer than ${max} bytes`);
+  for await (const chunk of chunksOf(input, source, options.onProgress)) {
+    let starts: number[] = [];
+    let ends: number[] = [];
+    let numbers: number[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      number++;
+      if (carryLen > 0) {
+        // The end of a line begun in an earlier chunk: it comes alone, after the lines before it.
+        carry.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(carry);
+        carry = [];
+        carryLen = 0;
+        start = nl + 1;
+        if (line.length > max) throw tooLong(number);
+        const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+        if (end > 0) yield { source, bytes: line, starts: [0], ends: [end], numbers: [number] };
+        continue;
+      }
+      let end = nl;
+      if (end - start > max) throw tooLong(number);
+      if (end > start && chunk[end - 1] === 13) end--;
+      if (end > start) {
+        starts.push(start);
+        ends.push(end);
+        numbers.push(number);
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      carry.push(chunk.subarray(start));
+      carryLen += chunk.length - start;
+      if (carryLen > max) throw tooLong(number + 1);
+    }
+    if (starts.length > 0) yield { source, bytes: chunk, starts, ends, numbers };
+    starts = [];
+    ends = [];
+    numbers = [];
+  }
+  if (carryLen > 0) {
+    const line = Buffer.concat(carry);
+    if (line.toString('utf8').trim() !== '') yield { source, bytes: line, starts: [0], ends: [line.length], numbers: [number + 1] };
+  }
+}
+
+/**
  * The lines of a JSONL input (plain or zstd) in batches, one batch per input
  * chunk: the fast way to stream many lines (one await per chunk, not per line).
  * Memory stays bounded by the chunk size and the longest line. Empty lines are
  * skipped (numbers still count them). Errors are {@link TcpInfoReadError}s naming the source.
  */
 export async function* readLineBatches(input: Input, options: ReadOptions = {}): AsyncGenerator<InputLine[]> {
-  const source = nameOf(input, options);
-  const max = options.maxLineLength ?? 64 * 1024 * 1024;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let number = 0;
-  for await (const chunk of chunksOf(input, source, options.onProgress)) {
-    const batch: InputLine[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      number++;
-      let text: string;
-      if (carryLen > 0) {
-        carry.push(chunk.subarray(start, nl));
-        text = Buffer.concat(carry).toString('utf8');
-        carry = [];
-        carryLen = 0;
-      } else {
-        text = chunk.toString('utf8', start, nl);
-      }
-      start = nl + 1;
-      if (text.length > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number, `line longer than ${max} bytes`);
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (text !== '') batch.push({ text, number, source });
-    }
-    if (start < chunk.length) {
-      carry.push(chunk.subarray(start));
-      carryLen += chunk.length - start;
-      if (carryLen > max) throw new TcpInfoReadError('LINE_TOO_LONG', source, number + 1, `line longer than ${max} bytes`);
-    }
-    if (batch.length > 0) yield batch;
-  }
-  if (carryLen > 0) {
-    const text = Buffer.concat(carry).toString('utf8');
-    if (text.trim() !== '') yield [{ text, number: number + 1, source }];
+  for await (const { source, bytes, starts, ends, numbers } of readLineBytesBatches(input, options)) {
+    const batch: InputLine[] = new Array(starts.length);
+    for (let i = 0; i < starts.length; i++) batch[i] = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
+    yield batch;
   }
 }
 
