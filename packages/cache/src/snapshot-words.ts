@@ -13,17 +13,13 @@
  * every byte of recorded kernel messages and checks both agree.
  */
 
+import { INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
+
 /** `idiag_expires` (bytes [52, 56) of inet_diag_msg) changes all the time and is ignored. */
 const IDIAG_EXPIRES_WORD = 13;
-const SIZEOF_INET_DIAG_MSG = 72;
-const INET_DIAG_INFO = 2;
-// tcp_info offsets of the ignored ranges, as @tcpinfo/tcp names them: the
-// last_* timers [TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET) and everything
-// from TCPI_BUSY_TIME_OFFSET on. (Not imported: the cache depends on
-// @tcpinfo/netlink only; the agreement test guards these numbers.)
-const TCPI_LAST_DATA_SENT_OFFSET = 44;
-const TCPI_PMTU_OFFSET = 60;
-const TCPI_BUSY_TIME_OFFSET = 168;
+// The ignored ranges of tcp_info: the last_* timers [TCPI_LAST_DATA_SENT_OFFSET,
+// TCPI_PMTU_OFFSET) and everything from TCPI_BUSY_TIME_OFFSET on.
 
 /**
  * A private copy of one snapshot and, when its layout allows (4-byte aligned

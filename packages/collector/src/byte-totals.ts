@@ -1,7 +1,6 @@
-const SIZEOF_INET_DIAG_MSG = 72;
-const INET_DIAG_INFO = 2;
-const TCPI_BYTES_RECEIVED = 128;
-const TCPI_BYTES_SENT = 200;
+import { INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { TCPI_BYTES_RECEIVED_OFFSET as TCPI_BYTES_RECEIVED, TCPI_BYTES_SENT_OFFSET as TCPI_BYTES_SENT } from '@tcpinfo/tcp';
+
 const TWO_POW_32 = 2 ** 32;
 /** Low sums carry into the high ones from here (far below 2^53, far above one cycle's sockets). */
 const CARRY_AT = 2 ** 48;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NETLINK_SOCK_DIAG, SKNLGRP_INET6_TCP_DESTROY, SKNLGRP_INET_TCP_DESTROY, SOCK_DIAG_BY_FAMILY } from '@tcpinfo/inetdiag';
 import type { Readable, Writable } from 'node:stream';
 import { netlinkBindingPath, openRawNetlinkSocket } from './binding.js';
 import { NetlinkError } from './errors.js';
@@ -6,13 +7,6 @@ import { forEachMessage } from './framing.js';
 import { RELAY_SCRIPT } from './destroy-relay-script.js';
 import { RelayFrameReader } from './destroy-relay-frames.js';
 
-/** Netlink protocol number of sock_diag. */
-const NETLINK_SOCK_DIAG = 4;
-/** nlmsg_type of inet_diag messages. */
-const SOCK_DIAG_BY_FAMILY = 20;
-/** sock_diag multicast groups (enum sknetlink_groups). */
-const SKNLGRP_INET_TCP_DESTROY = 1;
-const SKNLGRP_INET6_TCP_DESTROY = 3;
 /** Exit status of the relay when the kernel refuses to let it join the groups. */
 const RELAY_REFUSED = 3;
 /** More relay restarts than this within a second, and the next waits a second. */

@@ -1,3 +1,5 @@
+import { NETLINK_SOCK_DIAG, SKNLGRP_INET6_TCP_DESTROY, SKNLGRP_INET_TCP_DESTROY } from '@tcpinfo/inetdiag';
+
 /**
  * The program of the destroy-notification relay process (see destroy-listener.ts),
  * run as `node -e RELAY_SCRIPT <path of the netlink package> <SO_RCVBUF bytes>`.
@@ -47,9 +49,9 @@ function marker(value) {
 }
 let sock;
 try {
-  sock = new RawNetlinkSocket(4, { recvBufferSize, sendBufferSize: 4096 });
-  sock.addMembership(1); // SKNLGRP_INET_TCP_DESTROY
-  sock.addMembership(3); // SKNLGRP_INET6_TCP_DESTROY
+  sock = new RawNetlinkSocket(${NETLINK_SOCK_DIAG}, { recvBufferSize, sendBufferSize: 4096 });
+  sock.addMembership(${SKNLGRP_INET_TCP_DESTROY});
+  sock.addMembership(${SKNLGRP_INET6_TCP_DESTROY});
 } catch (err) {
   process.stderr.write((err && (err.code || err.message)) + '\n');
   process.exit(3);

@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY } from '@tcpinfo/inetdiag';
 import type { RawNetlinkSocket } from 'netlink';
 import { openRawNetlinkSocket } from './binding.js';
 import { NetlinkError, NetlinkParseError } from './errors.js';
@@ -14,11 +15,6 @@ import {
   NLMSG_OVERRUN,
   payloadErrno,
 } from './framing.js';
-
-/** Netlink protocol number of sock_diag. */
-const NETLINK_SOCK_DIAG = 4;
-/** nlmsg_type of inet_diag requests and replies. */
-const SOCK_DIAG_BY_FAMILY = 20;
 
 /** Options of {@link InetDiagSocket.open}. */
 export interface InetDiagSocketOptions {
