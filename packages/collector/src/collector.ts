@@ -286,7 +286,7 @@ export class Collector {
     const target = entry ?? { lo, hi, state: undefined as unknown };
     let record: ArchivalRecord | undefined;
     try {
-      record = ArchivalRecord.fromMessage(payload, timestamp, this.#opts.anonymizer ? { anonymizer: this.#opts.anonymizer } : {});
+      record = ArchivalRecord.fromMessage(payload, timestamp, this.#recordOptions);
     } catch (err) {
       m?.netlinkSkipped.labels('malformed_destroy').inc();
       this.#logError(`tcp-info: skipping a malformed destroy notification: ${(err as Error).message}`);
