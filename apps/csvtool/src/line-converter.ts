@@ -2,7 +2,7 @@ import { ArchivalRecord } from '@tcpinfo/netlink';
 import { decodeRecord, TcpInfoReadError, type InputLine, type LineBytesBatch, type Snapshot } from '@tcpinfo/parse';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS } from './columns.js';
-import { scanCanonicalBytes, scanCanonicalLine } from './line-scanner.js';
+import { scanCanonicalBytes } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 import { snapshotToJson } from './snapshot-json.js';
@@ -33,32 +33,11 @@ export class LineConverter {
   ) {}
 
   /**
-   * Converts one batch; returns the number of rows written. Throws a
+   * Converts one batch of lines (as bytes, as convert reads them); returns the
+   * number of rows written. A line that takes the fast path never becomes a
+   * string; the others are decoded for the slow path. Throws a
    * {@link TcpInfoReadError} (BAD_RECORD, with source and line) for a line that
    * is not an ArchivalRecord unless `onInvalid` takes it; rows before it are in `out`.
-   */
-  convertBatch(batch: readonly InputLine[]): number {
-    const { all, jsonl } = this.options;
-    const out = this.out;
-    const slots = this.#slots;
-    let rows = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const line = batch[i]!;
-      // The default CSV reads the original's lines without building records (line-scanner.ts).
-      if (!jsonl && !all && scanCanonicalLine(line.text, slots)) {
-        writeOriginalRow(out, slots);
-        out.byte(NEWLINE);
-        rows++;
-      } else if (this.#convertParsed(line)) {
-        rows++;
-      }
-    }
-    return rows;
-  }
-
-  /**
-   * The same for lines as bytes (what convert reads): a line that takes the
-   * fast path never becomes a string; the others are decoded for the slow path.
    */
   convertBytesBatch(batch: LineBytesBatch): number {
     const { all, jsonl } = this.options;

@@ -190,9 +190,9 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
   let number = 0;
   const tooLong = (n: number) => new TcpInfoReadError('LINE_TOO_LONG', source, n, `line longer than ${max} bytes`);
   for await (const chunk of chunksOf(input, source, options.onProgress)) {
-    let starts: number[] = [];
-    let ends: number[] = [];
-    let numbers: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const numbers: number[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       number++;
@@ -224,9 +224,6 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
       if (carryLen > max) throw tooLong(number + 1);
     }
     if (starts.length > 0) yield { source, bytes: chunk, starts, ends, numbers };
-    starts = [];
-    ends = [];
-    numbers = [];
   }
   if (carryLen > 0) {
     const line = Buffer.concat(carry);
