@@ -7,4 +7,4 @@ export * from './record-slots.js';
 export * from './line-scanner.js';
 export * from './put-text.js';
 export * from './line-converter.js';
-export * from './snapshot-json.js';
+export { snapshotToJson } from '@tcpinfo/parse';

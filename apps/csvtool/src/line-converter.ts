@@ -1,11 +1,10 @@
 import { ArchivalRecord } from '@tcpinfo/netlink';
-import { decodeRecord, TcpInfoReadError, type InputLine, type LineBytesBatch, type Snapshot } from '@tcpinfo/parse';
+import { decodeRecord, snapshotToJson, TcpInfoReadError, type InputLine, type LineBytesBatch, type Snapshot } from '@tcpinfo/parse';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS } from './columns.js';
 import { scanCanonicalBytes } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
-import { snapshotToJson } from './snapshot-json.js';
 
 const NEWLINE = 10;
 

@@ -4,3 +4,4 @@ export * from './original-rules.js';
 export * from './snapshot.js';
 export * from './readers.js';
 export * from './connection.js';
+export * from './snapshot-json.js';

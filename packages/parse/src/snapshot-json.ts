@@ -1,4 +1,4 @@
-import type { Snapshot } from '@tcpinfo/parse';
+import type { Snapshot } from './snapshot.js';
 
 /** A snapshot as plain JSON: bigints as decimal strings, bytes as base64, the raw record left out. */
 export function snapshotToJson(metadata: unknown, s: Snapshot): string {
