@@ -1,5 +1,6 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkSocketPath } from '@tcpinfo/eventsocket';
 import { createAnonymizer, parseAnonymizationMethod, type Anonymizer } from '@tcpinfo/inetdiag';
 import { parseExclusionFlags, type ExclusionRules } from '@tcpinfo/netlink';
 import { defaultUuidPrefix, readUuidPrefixFile } from '@tcpinfo/saver';
@@ -108,13 +109,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
   }
   const eventSocketPath = values['tcpinfo.eventsocket'] as string;
   if (eventSocketPath !== '') {
-    let isOther = false;
+    // The server checks again when it listens; this makes the mistakes that
+    // need an operator exit 2 before anything starts. A stale socket is fine.
     try {
-      isOther = !lstatSync(eventSocketPath).isSocket();
-    } catch {
-      // absent: fine, it will be created
+      checkSocketPath(eventSocketPath);
+    } catch (err) {
+      throw new UsageError(`-tcpinfo.eventsocket: ${(err as Error).message}`);
     }
-    if (isOther) throw new UsageError(`-tcpinfo.eventsocket ${eventSocketPath} exists and is not a socket; refusing to replace it`);
   }
   const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
   return {

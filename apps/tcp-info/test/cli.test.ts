@@ -24,6 +24,7 @@ describe('tcp-info command line (built dist/bin.js)', () => {
     [['-uuid-prefix-file=/nonexistent/prefix'], /uuid-prefix-file/],
     [[`-output=${regularFile}/sub`], /-output/],
     [['-output'], /needs an argument/],
+    [['-tcpinfo.eventsocket=/nonexistent-dir/ev.sock'], /directory \/nonexistent-dir does not exist \(ENOENT\)/],
   ])('%j exits 2 with one line', (args, message) => {
     const r = runDaemonSync(args);
     expect(r.status).toBe(2);

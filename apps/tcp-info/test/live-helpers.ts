@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 export const DAEMON_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const CONN_FIXTURE = fileURLToPath(new URL('../../../packages/testing/src/conn-fixture.mjs', import.meta.url));
 
+/**
+ * The environment for a daemon run as operators run it: without the NODE_PATH
+ * that pnpm gives vitest (it lists node_modules/.pnpm/node_modules, where every
+ * package is hoisted, and so hides a dependency the daemon could not resolve).
+ */
+export function operatorEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_PATH: _hidden, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
 /** Resolves with the first stdout line of a child (the fixture's connection list). */
 export function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -6,5 +6,6 @@ export { goJsonString } from './go-json-string.js';
 export { parseExactJson, JsonNumber, type ExactJsonValue } from './exact-json.js';
 export { parseFlowEventLine, GO_ZERO_TIME_UNIX_NANOS, type ClientFlowEvent, type OpenFlowEvent, type CloseFlowEvent } from './parse.js';
 export { LineSplitter } from './line-splitter.js';
+export { checkSocketPath } from './socket-file.js';
 export { EventSocketServer, type EventSocketServerOptions, type EventSocketServerStats } from './server.js';
 export { EventSocketClient, connect, type ConnectOptions, type EventSocketClientEvents } from './client.js';

@@ -1,14 +1,42 @@
-import { chmodSync, lstatSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { connect, type Server } from 'node:net';
+import { dirname } from 'node:path';
 import { EventSocketError } from './errors.js';
 
-function lstatOrUndefined(path: string): Stats | undefined {
+/**
+ * lstat with `bigint: true` on purpose. A numeric stat of a socket leaves its
+ * type in a buffer that Node 20's `realpathSync` reads, and the next `require`
+ * of a package behind a symlink (pnpm) then fails (nodejs/node#51142): the
+ * daemon could not load its netlink binding after finding a stale event socket.
+ * Bigint stats fill a separate buffer.
+ */
+function lstatOrUndefined(path: string): BigIntStats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { bigint: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new EventSocketError('LISTEN', `cannot inspect ${path}: ${(err as Error).message}`, err as NodeJS.ErrnoException);
   }
+}
+
+/**
+ * Checks, without changing anything, that a socket can be made at `path`: its
+ * directory exists (libuv reports a missing one as EACCES, so it is looked at
+ * first and reported as ENOENT), and `path` is absent or a socket. Throws
+ * {@link EventSocketError} `LISTEN` (cause ENOENT) or `NOT_A_SOCKET`; returns
+ * whether a socket file is there now.
+ */
+export function checkSocketPath(path: string): boolean {
+  const dir = dirname(path);
+  const dirStat = lstatOrUndefined(dir);
+  if (dirStat === undefined) {
+    const cause = Object.assign(new Error(`ENOENT: no such directory, ${dir}`), { code: 'ENOENT', errno: -2 });
+    throw new EventSocketError('LISTEN', `cannot listen on ${path}: directory ${dir} does not exist (ENOENT)`, cause);
+  }
+  const stat = lstatOrUndefined(path);
+  if (stat === undefined) return false;
+  if (!stat.isSocket()) throw new EventSocketError('NOT_A_SOCKET', `${path} exists and is not a socket; refusing to replace it`);
+  return true;
 }
 
 /**
@@ -33,9 +61,7 @@ function isAnswering(path: string): Promise<boolean> {
  * or anything that is not a socket (`NOT_A_SOCKET`) is refused and left alone.
  */
 export async function removeStaleSocket(path: string): Promise<void> {
-  const stat = lstatOrUndefined(path);
-  if (stat === undefined) return;
-  if (!stat.isSocket()) throw new EventSocketError('NOT_A_SOCKET', `${path} exists and is not a socket; refusing to replace it`);
+  if (!checkSocketPath(path)) return;
   if (await isAnswering(path)) throw new EventSocketError('IN_USE', `${path} is in use by a running server; refusing to replace it`);
   try {
     unlinkSync(path);
@@ -94,7 +120,7 @@ export async function listenWithMode(server: Server, path: string, mode: number)
 /** Removes the socket file at `path` if it is still a socket; other files are never touched. */
 export function removeSocketFile(path: string): void {
   try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
+    if (lstatOrUndefined(path)?.isSocket() === true) unlinkSync(path);
   } catch {
     // Already gone: libuv unlinks a listening pipe's file when it closes it.
   }

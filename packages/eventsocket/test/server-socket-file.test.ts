@@ -50,8 +50,11 @@ describe('EventSocketServer: the socket file', () => {
     await first.close();
   });
 
-  it('reports a path it cannot bind as LISTEN', async () => {
-    await expect(new EventSocketServer().listen(join(socketPath('missing-dir'), 'ev.sock'))).rejects.toMatchObject({ code: 'LISTEN' });
+  it('reports a path in a missing directory as LISTEN with the real reason, ENOENT (libuv says EACCES)', async () => {
+    const err = await new EventSocketServer().listen(join(socketPath('missing-dir'), 'ev.sock')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'EventSocketError', code: 'LISTEN', cause: { code: 'ENOENT' } });
+    expect((err as Error).message).toMatch(/missing-dir does not exist \(ENOENT\)/);
+    expect((err as Error).message).not.toMatch(/EACCES/);
   });
 
   it.each([0o600, 0o660, 0o666])('creates the socket with mode %o and restores the umask', async (mode) => {
