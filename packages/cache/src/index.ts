@@ -1,10 +1,8 @@
 import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
+import { IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { DatagramWords, SnapshotWords } from './snapshot-words.js';
 
 export { SnapshotWords } from './snapshot-words.js';
-
-/** Offset of `idiag_cookie` in `struct inet_diag_msg`. */
-const IDIAG_COOKIE_OFFSET = 44;
 
 /** What the cache knows of one socket (keyed by its cookie). */
 export class CacheEntry {
@@ -106,8 +104,8 @@ export class ConnectionCache {
    * Throws the NetlinkParseError of a malformed payload.
    */
   update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean): UpdateResult {
-    const lo = payload.readUInt32LE(IDIAG_COOKIE_OFFSET);
-    const hi = payload.readUInt32LE(IDIAG_COOKIE_OFFSET + 4);
+    const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
+    const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     const entry = this.#find(lo, hi);
     if (entry !== undefined) {
       entry.seenCycle = this.#cycle;
@@ -126,7 +124,7 @@ export class ConnectionCache {
     }
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, 72) : payload), this.#cycle, excluded);
+    const created = new CacheEntry(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, SIZEOF_INET_DIAG_MSG) : payload), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#size++;

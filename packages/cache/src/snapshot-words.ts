@@ -13,11 +13,11 @@
  * every byte of recorded kernel messages and checks both agree.
  */
 
-import { INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { IDIAG_EXPIRES_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
 
-/** `idiag_expires` (bytes [52, 56) of inet_diag_msg) changes all the time and is ignored. */
-const IDIAG_EXPIRES_WORD = 13;
+/** `idiag_expires` (one word of inet_diag_msg) changes all the time and is ignored. */
+const IDIAG_EXPIRES_WORD = IDIAG_EXPIRES_OFFSET >> 2;
 // The ignored ranges of tcp_info: the last_* timers [TCPI_LAST_DATA_SENT_OFFSET,
 // TCPI_PMTU_OFFSET) and everything from TCPI_BUSY_TIME_OFFSET on.
 

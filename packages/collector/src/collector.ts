@@ -1,4 +1,4 @@
-import { AF_INET, AF_INET6, buildInetDiagReqV2, type Anonymizer } from '@tcpinfo/inetdiag';
+import { AF_INET, AF_INET6, buildInetDiagReqV2, IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG, type Anonymizer } from '@tcpinfo/inetdiag';
 import { ArchivalRecord, DestroyListener, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
 import { ConnectionCache, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
@@ -49,7 +49,7 @@ const CLOSED_MEMORY_MAX = 200_000;
 
 /** A cookie as a map key, from its two 32-bit halves (never through a float). */
 function cookieKey(payload: Buffer): string {
-  return `${payload.readUInt32LE(48)}:${payload.readUInt32LE(44)}`;
+  return `${payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)}:${payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET)}`;
 }
 
 /**
@@ -104,7 +104,7 @@ export class Collector {
     // A socket destroyed while its dump was in flight must not come back as new. Only
     // sockets the cache lacks can be such (destroyed ones leave it): the key string is
     // built for those alone, not for every socket of every cycle.
-    if (this.#destroyed.size > 0 && !this.cache.has(payload.readUInt32LE(44), payload.readUInt32LE(48)) && this.#destroyed.has(cookieKey(payload))) return;
+    if (this.#destroyed.size > 0 && !this.cache.has(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) && this.#destroyed.has(cookieKey(payload))) return;
     let result: UpdateResult;
     try {
       result = this.cache.update(payload, this.#isExcluded);
@@ -205,7 +205,7 @@ export class Collector {
     if (this.#destroyed.size > 0 && this.#destroyed.has(`${entry.hi}:${entry.lo}`)) return;
     const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#recordOptions);
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
-    if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, 72));
+    if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, SIZEOF_INET_DIAG_MSG));
   }
 
   #reportRates(second: number): void {
@@ -261,7 +261,7 @@ export class Collector {
   handleDestroyed(payload: Buffer): void {
     const m = this.#opts.metrics;
     m?.destroyMessages.inc();
-    if (payload.length < 72) return;
+    if (payload.length < SIZEOF_INET_DIAG_MSG) return;
     const key = cookieKey(payload);
     if (this.#destroyed.has(key)) return;
     if (this.#closedByPolling.delete(key)) {
@@ -271,8 +271,8 @@ export class Collector {
       return;
     }
     this.#destroyed.set(key, this.cycles);
-    const lo = payload.readUInt32LE(44);
-    const hi = payload.readUInt32LE(48);
+    const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
+    const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     const cookie = (BigInt(hi) << 32n) | BigInt(lo);
     const timestamp = GoTime.now();
     const waiting = this.#awaitingDestroy.get(key);
@@ -294,7 +294,7 @@ export class Collector {
     }
     if (record === undefined) return;
     this.#closed.add(payload);
-    this.#opts.saver.write(target, record, payload.subarray(0, 72));
+    this.#opts.saver.write(target, record, payload.subarray(0, SIZEOF_INET_DIAG_MSG));
     this.#opts.saver.close(target, timestamp);
   }
 

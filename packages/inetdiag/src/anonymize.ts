@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { isV4Mapped } from './address.js';
 import { AF_INET, AF_INET6, SIZEOF_INET_DIAG_MSG } from './constants.js';
+import { IDIAG_DST_OFFSET, IDIAG_FAMILY_OFFSET, IDIAG_SRC_OFFSET } from './inet-diag-msg-layout.js';
 import { InetDiagParseError } from './errors.js';
 
 /** How addresses are anonymized in written records (`-anonymize.ip`). */
@@ -97,12 +98,12 @@ export function createAnonymizer(method: AnonymizationMethod, localAddrs?: Itera
       if (rawIdm.length < SIZEOF_INET_DIAG_MSG) {
         throw new InetDiagParseError('TRUNCATED', `inet_diag_msg needs ${SIZEOF_INET_DIAG_MSG} bytes, got ${rawIdm.length}`);
       }
-      const family = rawIdm[0];
+      const family = rawIdm[IDIAG_FAMILY_OFFSET];
       if (family !== AF_INET && family !== AF_INET6) {
         throw new InetDiagParseError('INVALID', `cannot anonymize address family ${family}`);
       }
       const copy = new Uint8Array(rawIdm); // a copy, whatever the input's type
-      for (const at of [8, 24]) {
+      for (const at of [IDIAG_SRC_OFFSET, IDIAG_DST_OFFSET]) {
         const field = copy.subarray(at, at + 16);
         if (family === AF_INET) {
           // AF_INET keeps the address in the first 4 bytes.

@@ -1,3 +1,6 @@
+import { formatIP } from './address.js';
+import { AF_INET, AF_INET6 } from './constants.js';
+
 /**
  * Fixed-size attribute structs of inet_diag replies. Like the original, a value
  * shorter than the struct is zero-extended (and counts as parsed), and a longer
@@ -186,4 +189,30 @@ export function decodeU64(value: Uint8Array): bigint {
   let n = 0n;
   for (let i = Math.min(value.length, 8) - 1; i >= 0; i--) n = (n << 8n) | BigInt(value[i]!);
   return n;
+}
+
+/** An address and port from INET_DIAG_LOCALS / INET_DIAG_PEERS. */
+export interface SocketAddress {
+  readonly family: number;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Size of one `struct sockaddr_storage` entry of INET_DIAG_LOCALS / INET_DIAG_PEERS. */
+export const SIZEOF_SOCKADDR_STORAGE = 128;
+
+/**
+ * INET_DIAG_LOCALS / INET_DIAG_PEERS (SCTP only): `sockaddr_storage` entries;
+ * AF_INET and AF_INET6 ones are decoded, others skipped.
+ */
+export function decodeSockaddrs(value: Uint8Array): SocketAddress[] {
+  const out: SocketAddress[] = [];
+  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  for (let at = 0; at + 8 <= b.length; at += SIZEOF_SOCKADDR_STORAGE) {
+    const family = b.readUInt16LE(at);
+    const port = b.readUInt16BE(at + 2);
+    if (family === AF_INET) out.push({ family, port, address: formatIP(b.subarray(at + 4, at + 8)) });
+    else if (family === AF_INET6 && at + 24 <= b.length) out.push({ family, port, address: formatIP(b.subarray(at + 8, at + 24)) });
+  }
+  return out;
 }

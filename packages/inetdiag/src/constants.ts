@@ -44,38 +44,6 @@ export const INET_DIAG_SOCKOPT = 22;
 /** The largest attribute type this package knows (Linux 6.18). */
 export const INET_DIAG_MAX_KNOWN = INET_DIAG_SOCKOPT;
 
-/** Names of the attribute types, the original's spellings where it has them. */
-export const INET_DIAG_ATTRIBUTE_NAMES: readonly string[] = [
-  'INET_DIAG_NONE',
-  'INET_DIAG_MEMINFO',
-  'INET_DIAG_INFO',
-  'INET_DIAG_VEGASINFO',
-  'INET_DIAG_CONG',
-  'INET_DIAG_TOS',
-  'INET_DIAG_TCLASS',
-  'INET_DIAG_SKMEMINFO',
-  'INET_DIAG_SHUTDOWN',
-  'INET_DIAG_DCTCPINFO',
-  'INET_DIAG_PROTOCOL',
-  'INET_DIAG_SKV6ONLY',
-  'INET_DIAG_LOCALS',
-  'INET_DIAG_PEERS',
-  'INET_DIAG_PAD',
-  'INET_DIAG_MARK',
-  'INET_DIAG_BBRINFO',
-  'INET_DIAG_CLASS_ID',
-  'INET_DIAG_MD5SIG',
-  'INET_DIAG_ULP_INFO',
-  'INET_DIAG_SK_BPF_STORAGES',
-  'INET_DIAG_CGROUP_ID',
-  'INET_DIAG_SOCKOPT',
-];
-
-/** The name of an attribute type, `INET_DIAG_UNKNOWN_<n>` beyond the known ones. */
-export function inetDiagAttrName(type: number): string {
-  return INET_DIAG_ATTRIBUTE_NAMES[type] ?? `INET_DIAG_UNKNOWN_${type}`;
-}
-
 /**
  * `idiag_ext` bits asking for MEMINFO, INFO, VEGASINFO, CONG, TOS, TCLASS,
  * SKMEMINFO and SHUTDOWN (bit `type - 1`), as the original requests (SPEC §1).

@@ -1,6 +1,7 @@
 import { formatGoIP } from './address.js';
 import { SIZEOF_INET_DIAG_MSG } from './constants.js';
 import { InetDiagParseError } from './errors.js';
+import * as L from './inet-diag-msg-layout.js';
 
 /** `struct inet_diag_sockid`: a socket's identity in an inet_diag message. */
 export interface InetDiagSockId {
@@ -49,10 +50,10 @@ export interface InetDiagMsg {
   readonly inode: number;
 }
 
-/** The cookie of a raw inet_diag_msg (offset 44, host order) without decoding the rest. */
+/** The cookie of a raw inet_diag_msg (host order) without decoding the rest. */
 export function readCookie(msg: Uint8Array): bigint {
-  if (msg.length < 52) throw new InetDiagParseError('TRUNCATED', `inet_diag_msg of ${msg.length} bytes has no cookie`);
-  return new DataView(msg.buffer, msg.byteOffset, msg.byteLength).getBigUint64(44, true);
+  if (msg.length < L.IDIAG_COOKIE_OFFSET + 8) throw new InetDiagParseError('TRUNCATED', `inet_diag_msg of ${msg.length} bytes has no cookie`);
+  return new DataView(msg.buffer, msg.byteOffset, msg.byteLength).getBigUint64(L.IDIAG_COOKIE_OFFSET, true);
 }
 
 /** A cookie as the 16 upper-case hex digits used in UUIDs. */
@@ -70,30 +71,30 @@ export function decodeInetDiagMsg(bytes: Uint8Array): InetDiagMsg {
     throw new InetDiagParseError('TRUNCATED', `inet_diag_msg needs ${SIZEOF_INET_DIAG_MSG} bytes, got ${bytes.length}`);
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, SIZEOF_INET_DIAG_MSG);
-  const srcBytes = bytes.subarray(8, 24);
-  const dstBytes = bytes.subarray(24, 40);
-  const cookie = v.getBigUint64(44, true);
+  const srcBytes = bytes.subarray(L.IDIAG_SRC_OFFSET, L.IDIAG_SRC_OFFSET + 16);
+  const dstBytes = bytes.subarray(L.IDIAG_DST_OFFSET, L.IDIAG_DST_OFFSET + 16);
+  const cookie = v.getBigUint64(L.IDIAG_COOKIE_OFFSET, true);
   return {
-    family: v.getUint8(0),
-    state: v.getUint8(1),
-    timer: v.getUint8(2),
-    retrans: v.getUint8(3),
+    family: v.getUint8(L.IDIAG_FAMILY_OFFSET),
+    state: v.getUint8(L.IDIAG_STATE_OFFSET),
+    timer: v.getUint8(L.IDIAG_TIMER_OFFSET),
+    retrans: v.getUint8(L.IDIAG_RETRANS_OFFSET),
     id: {
-      sport: v.getUint16(4, false),
-      dport: v.getUint16(6, false),
+      sport: v.getUint16(L.IDIAG_SPORT_OFFSET, false),
+      dport: v.getUint16(L.IDIAG_DPORT_OFFSET, false),
       src: formatGoIP(srcBytes),
       dst: formatGoIP(dstBytes),
       srcBytes,
       dstBytes,
-      interface: v.getUint32(40, true),
-      interfaceGo: v.getUint32(40, false),
+      interface: v.getUint32(L.IDIAG_INTERFACE_OFFSET, true),
+      interfaceGo: v.getUint32(L.IDIAG_INTERFACE_OFFSET, false),
       cookie,
       cookieHex: cookieToHex(cookie),
     },
-    expires: v.getUint32(52, true),
-    rqueue: v.getUint32(56, true),
-    wqueue: v.getUint32(60, true),
-    uid: v.getUint32(64, true),
-    inode: v.getUint32(68, true),
+    expires: v.getUint32(L.IDIAG_EXPIRES_OFFSET, true),
+    rqueue: v.getUint32(L.IDIAG_RQUEUE_OFFSET, true),
+    wqueue: v.getUint32(L.IDIAG_WQUEUE_OFFSET, true),
+    uid: v.getUint32(L.IDIAG_UID_OFFSET, true),
+    inode: v.getUint32(L.IDIAG_INODE_OFFSET, true),
   };
 }

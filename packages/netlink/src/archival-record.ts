@@ -1,4 +1,4 @@
-import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { IDIAG_COOKIE_OFFSET, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { TCPI_BYTES_RECEIVED_OFFSET, TCPI_BYTES_SENT_OFFSET } from '@tcpinfo/tcp';
 import { encodeBase64 } from './base64.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
@@ -46,7 +46,6 @@ export interface RecordStats {
   readonly received: bigint;
 }
 
-const IDIAG_COOKIE_OFFSET = 44;
 const U64_SIZE = 8;
 
 const defaultWarningSink = rateLimitedConsoleWarning();

@@ -1,4 +1,4 @@
-import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { IDIAG_EXPIRES_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
 import { NetlinkParseError } from './errors.js';
 import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
@@ -41,8 +41,6 @@ export function changeTypeName(change: ChangeType): string {
   return CHANGE_TYPE_NAMES[change] ?? `ChangeType(${change})`;
 }
 
-/** Offset of `idiag_state` in `struct inet_diag_msg`. */
-const IDIAG_STATE_OFFSET = 1;
 // tcp_info ranges the original compares (offsets from @tcpinfo/tcp). The counters: tcpi_pmtu up to (not
 // including) tcpi_busy_time, i.e. pmtu … delivery_rate. The early fields:
 // everything before tcpi_last_data_sent (state, ca_state, options, rto, ato,
@@ -174,9 +172,8 @@ function compareIndexed(
   return ChangeType.NoMajorChange;
 }
 
-/** Offset of `idiag_expires`, which changes all the time and is ignored. */
-const IDIAG_EXPIRES_OFFSET = 52;
-const IDIAG_EXPIRES_END = 56;
+/** End of `idiag_expires` (u32), which changes all the time and is ignored. */
+const IDIAG_EXPIRES_END = IDIAG_EXPIRES_OFFSET + 4;
 
 /**
  * Whether `prev` and `cur` (same length) are equal in every byte except those

@@ -1,11 +1,7 @@
-import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { IDIAG_DST_OFFSET, IDIAG_SPORT_OFFSET, IDIAG_SRC_OFFSET, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { isIPv4, isIPv6 } from 'node:net';
 import { NetlinkParseError } from './errors.js';
 
-// Field offsets in struct inet_diag_msg (the socket id starts at 4).
-const IDIAG_SPORT_OFFSET = 4;
-const IDIAG_SRC_OFFSET = 8;
-const IDIAG_DST_OFFSET = 24;
 const ADDRESS_SIZE = 16;
 
 /** What to exclude besides the always-dropped local addresses. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
+import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { compactFile } from './compaction.js';
 import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
@@ -179,7 +180,7 @@ export class Saver {
       this.#open++;
       this.#opts.metrics?.openConnections.inc();
       this.#opts.metrics?.flowEvents.labels('open').inc();
-      this.#opts.events?.onFlowEvent({ kind: 'open', timestamp, uuid, id: Uint8Array.prototype.slice.call(rawIdm, 0, 72) });
+      this.#opts.events?.onFlowEvent({ kind: 'open', timestamp, uuid, id: Uint8Array.prototype.slice.call(rawIdm, 0, SIZEOF_INET_DIAG_MSG) });
     }
     if (conn.file !== undefined && now > conn.expiresAt) {
       // Rotation: the rest of the old file goes out now, then it is finished.

@@ -10,7 +10,7 @@ export function uuidFromCookie(prefix: string, cookieHi: number, cookieLo: numbe
   return `${prefix}_${hex8(cookieHi)}${hex8(cookieLo)}`;
 }
 
-/** The 16 upper-case hex digits of the cookie stored little-endian at `offset` (44 in an inet_diag_msg). */
+/** The 16 upper-case hex digits of the cookie stored little-endian at `offset` (`IDIAG_COOKIE_OFFSET` in an inet_diag_msg). */
 export function cookieHexAt(bytes: Uint8Array, offset: number): string {
   return hex8(readU32LE(bytes, offset + 4)) + hex8(readU32LE(bytes, offset));
 }
