@@ -25,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { decompress } from 'zstd-napi';
 import { formatTable } from './harness.mjs';
+import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PKG = (name) => new URL(`../../packages/${name}/dist/index.js`, import.meta.url).href;
@@ -55,8 +57,10 @@ async function makeProfiler(dir) {
   };
 }
 
-/** User/system split of the last `paced` run (ms per cycle). */
+/** CPU per cycle of the last `paced` run (process-tree-cpu.mjs perCycle). */
 let pacedSplit;
+/** Pids not counted as the daemon's (the load generator). */
+const notOurs = [];
 
 if (process.argv[2] === '--inner') {
   await inner(JSON.parse(process.argv[3]));
@@ -117,15 +121,17 @@ async function outer() {
 
 function printTable(results) {
   const ms = (x) => x.toFixed(2);
-  const rows = [['scenario', 'sockets', 'dump floor ms CPU/cycle', 'daemon ms CPU/cycle', 'ratio', 'interval median ms', 'interval p99 ms', 'RSS MB', 'shutdown ms', 'size vs zstd -3']];
+  const split = (x) => `${ms(x.userMs)} / ${ms(x.systemMs)}`;
+  const rows = [['scenario', 'sockets', 'floor ms CPU/cycle', 'floor user / sys', 'daemon ms CPU/cycle', 'daemon user / sys', 'of which children', 'ratio', 'interval median ms', 'interval p99 ms', 'RSS MB', 'shutdown ms', 'size vs zstd -3']];
   for (const r of results) {
     rows.push([
-      r.name, r.sockets, ms(r.floorCpuMs), ms(r.daemonCpuMs), (r.daemonCpuMs / r.floorCpuMs).toFixed(2),
+      r.name, r.sockets, ms(r.floorCpuMs), split(r.notes.floorSplitMs), ms(r.daemonCpuMs), split(r.notes.daemonSplitMs), ms(r.notes.daemonSplitMs.childrenMs),
+      (r.daemonCpuMs / r.floorCpuMs).toFixed(2),
       ms(r.intervalMedianMs), ms(r.intervalP99Ms), (r.rssBytes / 1e6).toFixed(0),
       r.shutdownMs === undefined ? '' : r.shutdownMs.toFixed(0), r.sizeRatio === undefined ? '' : r.sizeRatio.toFixed(3),
     ]);
   }
-  console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up)`);
+  console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up); CPU of the whole process tree (all threads, the relay child), load generator excluded`);
   console.log(formatTable(rows));
   for (const r of results) console.log(`${r.name}: ${JSON.stringify(r.notes)}`);
 }
@@ -140,6 +146,7 @@ async function inner(s) {
   const load = spawn(process.execPath, [join(HERE, 'daemon-load.mjs'), '--count', String(s.connections), '--every', String(s.every)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  notOurs.push(load.pid);
   const ready = JSON.parse(await new Promise((resolve, reject) => {
     load.once('exit', (c) => reject(new Error(`load generator exited (${c})`)));
     createInterface({ input: load.stdout }).once('line', resolve);
@@ -151,11 +158,13 @@ async function inner(s) {
   const requests = [buildInetDiagReqV2({ family: AF_INET6 }), buildInetDiagReqV2({ family: AF_INET })];
   let seen = 0;
   const noop = () => void seen++;
+  let floorDatagrams = 0;
   const floorCycle = async () => {
-    for (const r of requests) await socket.dump(r, noop);
+    for (const r of requests) floorDatagrams += (await socket.dump(r, noop)).datagrams;
   };
   const floorCpuMs = await paced(floorCycle, 100, s.cycles);
   notes.socketsPerDumpCycle = seen / (100 + s.cycles);
+  notes.floorDatagramsPerCycle = floorDatagrams / (100 + s.cycles);
   notes.floorSplitMs = pacedSplit;
 
   // 2. The collector and saver, as apps/tcp-info wires them.
@@ -176,11 +185,11 @@ async function inner(s) {
     starts.push(performance.now());
     if (n === warmup) {
       await profiler?.start();
-      window = { cpu: process.cpuUsage(), t: performance.now(), framesWritten: saver.stats.framesWritten };
+      window = { cpu: readTreeCpu(notOurs), t: performance.now(), framesWritten: saver.stats.framesWritten };
     }
     if (n === warmup + s.cycles) {
       await profiler?.stop(s.name);
-      window.cpu = process.cpuUsage(window.cpu);
+      window.cpu = perCycle(window.cpu, readTreeCpu(notOurs), s.cycles);
       window.rss = process.memoryUsage().rss;
       window.frames = saver.stats.framesWritten - window.framesWritten;
       windowResolve();
@@ -201,8 +210,8 @@ async function inner(s) {
   })();
   await windowDone;
   await Promise.race([allOnDisk, new Promise((r) => setTimeout(r, 1))]);
-  const daemonCpuMs = (window.cpu.user + window.cpu.system) / 1000 / s.cycles;
-  notes.daemonSplitMs = { userMs: window.cpu.user / 1000 / s.cycles, systemMs: window.cpu.system / 1000 / s.cycles };
+  const daemonCpuMs = window.cpu.totalMs;
+  notes.daemonSplitMs = window.cpu;
   const intervals = [];
   for (let i = warmup + 1; i <= warmup + s.cycles; i++) intervals.push(starts[i] - starts[i - 1]);
   intervals.sort((a, b) => a - b);
@@ -237,6 +246,8 @@ async function inner(s) {
     notes.filesCompacted = saver.stats.filesCompacted;
     sizeRatio = compressionRatio(out);
   }
+  // What is on disk: every file decodes, every line is JSON, one file per connection.
+  notes.files = verifyFiles(out);
   rmSync(out, { recursive: true, force: true });
   console.log(JSON.stringify({
     name: s.name, sockets: Math.round(notes.socketsPerDumpCycle), cycles: s.cycles, floorCpuMs, daemonCpuMs,
@@ -246,26 +257,67 @@ async function inner(s) {
     process.exit(0);
 }
 
-/** Runs `cycle` on a 10 ms grid (no backlog), returns marginal CPU ms per cycle over `cycles` after `warm`. */
+/**
+ * Runs `cycle` on a 10 ms grid (no backlog), returns marginal CPU ms per cycle over `cycles` after `warm`,
+ * counted as the daemon's is (the whole process tree but the load generator).
+ */
 async function paced(cycle, warm, cycles) {
   let next = performance.now();
   let cpu;
   for (let i = 0; i < warm + cycles; i++) {
-    if (i === warm) cpu = process.cpuUsage();
+    if (i === warm) cpu = readTreeCpu(notOurs);
     await cycle();
     next += 10;
     const wait = next - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     else next = performance.now();
   }
-  const used = process.cpuUsage(cpu);
-  pacedSplit = { userMs: used.user / 1000 / cycles, systemMs: used.system / 1000 / cycles };
-  return (used.user + used.system) / 1000 / cycles;
+  pacedSplit = perCycle(cpu, readTreeCpu(notOurs), cycles);
+  return pacedSplit.totalMs;
 }
 
 async function counter(metrics, name) {
   const text = await metrics.registry.getSingleMetricAsString(name);
   return Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0);
+}
+
+/** Every .jsonl.zst file under `dir` decoded in full, each line parsed: counts, or a throw naming the bad file. */
+function verifyFiles(dir) {
+  const r = { files: 0, lines: 0, headers: 0 };
+  for (const p of zstFiles(dir)) {
+    let text;
+    try {
+      text = decompress(readFileSync(p)).toString('utf8');
+    } catch (err) {
+      throw new Error(`${p}: does not decode: ${err.message}`);
+    }
+    if (!text.endsWith('\n')) throw new Error(`${p}: does not end with a whole line`);
+    for (const line of text.slice(0, -1).split('\n')) {
+      let value;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new Error(`${p}: line ${r.lines + 1} is not JSON: ${line.slice(0, 80)}`);
+      }
+      r.lines++;
+      if (value.Metadata?.UUID !== undefined) r.headers++;
+    }
+    r.files++;
+  }
+  return r;
+}
+
+function zstFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.jsonl.zst')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 /** Our bytes / `zstd -3` bytes of the same JSONL, over every file written. */
