@@ -20,8 +20,8 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
     const collector = await startCollector(namespace(), out);
     expect(collector.active).toBe(true);
     const { port, conns } = JSON.parse(namespace().exec(process.execPath, [SHORT, '1000'])) as { port: number; conns: { sport: number; bytes: number }[] };
-    // The last notifications may still be on their way: wait for their files (flushed within a second).
-    for (let waited = 0; files(out).length < 2000 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    // The last notifications may still be on their way: wait for their files.
+    await until('2000 files', () => files(out).length >= 2000, 60_000);
     const stats = await collector.stop();
     expect(stats.overruns).toBe(0);
     expect(stats.firstSeen).toBeGreaterThan(0);
@@ -60,8 +60,10 @@ describe.skipIf(!isRoot)('destroy notifications (namespace)', () => {
     const collector = await startCollector(namespace(), out);
     const fixture = namespace().spawn(process.execPath, [FIXTURE, '--count', '1', '--family', '4', '--bytes', '5000']);
     await nextLine(lines(fixture));
-    // Let polling record a few snapshots before the close.
-    await new Promise((r) => setTimeout(r, 100));
+    // Polling records the open connection before the close: two whole cycles after
+    // the fixture is connected (a count of cycles, not a time, so load does not matter).
+    const connectedAt = (await collector.stats()).cycles;
+    await until('two cycles', async () => (await collector.stats()).cycles >= connectedAt + 2);
     fixture.stdin!.end('close\n');
     await new Promise((r) => fixture.once('exit', r));
     await collector.stop();

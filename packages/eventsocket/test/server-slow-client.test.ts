@@ -19,12 +19,10 @@ describe('EventSocketServer: a client that never reads', () => {
     await untilClients(2);
     const lineBytes = Buffer.byteLength(formatFlowEvent(openEvent(99999)) + '\n');
     const N = 50_000; // ~7 MB: far beyond both kernel socket buffers and the bound
-    let slowestMs = 0;
     let mostQueued = 0;
     for (let i = 0; i < N; i++) {
-      const t = performance.now();
-      server.emit(openEvent(i));
-      slowestMs = Math.max(slowestMs, performance.now() - t);
+      // emit() returns nothing to await: it cannot wait for the stuck client, only queue.
+      expect(server.emit(openEvent(i))).toBeUndefined();
       mostQueued = Math.max(mostQueued, server.stats.queuedBytes);
       // A polling cycle's worth of events, then the event loop turns (the good client reads).
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
@@ -36,12 +34,9 @@ describe('EventSocketServer: a client that never reads', () => {
     expect(good.lines).toHaveLength(N);
     expect(good.lines.every((l, i) => parseFlowEventLine(l).uuid === `u${i}`)).toBe(true);
     // Bounded: the stuck client's queue never exceeded the bound by more than one
-    // cycle's lines; the good client's share is at most one cycle's lines.
+    // cycle's lines; the good client's share is at most one cycle's lines. (How long
+    // emit() takes is the machine's business, not asserted here.)
     expect(mostQueued).toBeLessThanOrEqual(maxQueuedBytes + 2 * 500 * lineBytes);
-    // emit() only queues (a stuck client costs no wait): no single call comes near a
-    // polling cycle's worth of work even on a loaded machine (GC and descheduling
-    // pauses measured up to ~250 ms there; waiting on the stuck client would be seconds).
-    expect(slowestMs).toBeLessThan(1000);
     // The server cut it off: reading now gives what the kernel held, then the end.
     let stuckBytes = 0;
     stuck.on('data', (d: Buffer) => (stuckBytes += d.length));
@@ -82,11 +77,12 @@ describe('EventSocketServer.close with a client that never reads', () => {
     for (let i = 0; i < 20_000; i++) server.emit(openEvent(i)); // more than the kernel buffers hold
     await new Promise((r) => setImmediate(r)); // the flush happens
     expect(server.stats.queuedBytes).toBeGreaterThan(0);
+    // A close that waited for the client would never resolve (it never reads): the
+    // test's timeout, not a wall-time bound, catches that. Timers never fire early,
+    // so the lower bound holds on any machine.
     const started = performance.now();
     await server.close();
-    const tookMs = performance.now() - started;
-    expect(tookMs).toBeGreaterThanOrEqual(99); // it did give the client its grace period
-    expect(tookMs).toBeLessThan(2000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(99); // it did give the client its grace period
     expect(server.clients).toBe(0);
     expect(existsSync(path)).toBe(false);
     stuck.destroy();
