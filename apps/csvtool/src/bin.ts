@@ -30,7 +30,9 @@ not an ArchivalRecord (one line on stderr: file:line: reason).`,
 async function main(): Promise<number> {
   // A closed pipe (| head, grep -q) is not an error of ours, --help's output included.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    process.exit(e.code === 'EPIPE' ? 0 : 1);
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`tcpinfo-csv: standard output: cannot write: ${e.code ?? e.message}\n`);
+    process.exit(1);
   });
   try {
     program.parse();

@@ -95,7 +95,12 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
         sourceName: isStdin ? '<stdin>' : path,
         ...(onProgress ? { onProgress } : {}),
       })) {
-        rows += lines.convertBytesBatch(batch);
+        try {
+          rows += lines.convertBytesBatch(batch);
+        } catch (err) {
+          // A line mangled by corrupt zstd data is reported as the corruption.
+          throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
+        }
         await out.flushIfFull();
       }
       if (!isStdin) doneBefore += statSafe(path);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decompress } from 'zstd-napi';
+import { flippedCopy, intactPrefix, zstdLines, zstdLinesBeforeDamage, zstdSaysSound } from '@tcpinfo/testing';
 import { ORIGINAL_COLUMN_NAMES } from '../src/index.js';
 
 // Each kind of bad input the issue lists, through the built command line: the
@@ -89,5 +90,42 @@ describe('bad input: message, exit status, no stack trace', () => {
     const r = run(path);
     expect(r.status).toBe(1);
     expectOneLine(r.stderr, new RegExp(`^tcpinfo-csv: ${path}: cannot read: EISDIR`));
+  });
+});
+
+describe('corrupt zstd data (bytes flipped on disk)', () => {
+  const TESTDATA = new URL('../../../../shared/testdata/', import.meta.url);
+  const good = new URL('ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst', TESTDATA).pathname;
+  const sound = new URL('archiveRecords.jsonl.zst', TESTDATA).pathname;
+  const flipped = flippedCopy(sound, dir, 'flip.jsonl.zst', 1000);
+  const runAll = (...paths: string[]) => spawnSync(process.execPath, [bin, ...paths], { encoding: 'utf8' });
+  const reference = (path: string) => readFileSync(`${path}.csv`, 'utf8').split('\n').slice(1, -1);
+
+  it('alone: the header and the rows zstd restores before the damage, then "FILE: corrupt zstd data", exit 1', () => {
+    expect(zstdSaysSound(flipped)).toBe(false);
+    const intact = intactPrefix(zstdLinesBeforeDamage(flipped), zstdLines(sound));
+    const r = runAll(flipped);
+    expect(r.status).toBe(1);
+    expectOneLine(r.stderr, new RegExp(`^tcpinfo-csv: ${flipped}: corrupt zstd data: `));
+    const rows = r.stdout.split('\n').slice(1, -1);
+    expect(r.stdout.startsWith(header)).toBe(true);
+    expect(rows.length).toBeGreaterThanOrEqual(intact);
+    expect(rows.slice(0, intact)).toEqual(reference(sound).slice(0, intact));
+  });
+
+  it('after a sound file: all of its rows are kept; a file after the damaged one is not read', () => {
+    const r = runAll(good, flipped, good);
+    expect(r.status).toBe(1);
+    expectOneLine(r.stderr, new RegExp(`^tcpinfo-csv: ${flipped}: corrupt zstd data: `));
+    const rows = r.stdout.split('\n').slice(1, -1);
+    const goodRows = reference(good);
+    expect(rows.slice(0, goodRows.length)).toEqual(goodRows);
+    expect(rows.length).toBeLessThan(2 * goodRows.length + reference(sound).length);
+  });
+
+  it('a full disk on standard output: one clear line, exit 1', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" "${good}" > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expectOneLine(r.stderr, /^tcpinfo-csv: standard output: cannot write: ENOSPC$/m);
   });
 });

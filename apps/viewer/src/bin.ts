@@ -54,6 +54,11 @@ async function main(): Promise<number> {
     const report = await prepareReport(program.args);
     if (output === undefined) await writeChunksToStream(process.stdout, report.chunks);
     else writeChunksToFile(output, report.chunks);
+    if (report.damage !== undefined) {
+      // The report holds what was read before the damage; the damage is still an error.
+      process.stderr.write(`tcpinfo-view: ${report.damage.message}\n`);
+      return 1;
+    }
     return 0;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { path?: string };

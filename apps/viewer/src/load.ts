@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Metadata } from '@tcpinfo/netlink';
-import { readSnapshots, type Snapshot } from '@tcpinfo/parse';
+import { readSnapshots, TcpInfoReadError, type Snapshot } from '@tcpinfo/parse';
 import { HeaderBuilder, type ConnectionIdentity } from './header.js';
 import { SeriesBuilder } from './series.js';
 
@@ -41,7 +41,17 @@ export class LoadedConnection implements ConnectionIdentity {
 export interface LoadOptions {
   /** Standard input, for `-` (default process.stdin). */
   readonly stdin?: Readable;
+  /**
+   * Corrupt or cut-off zstd data (BAD_ZSTD, TRUNCATED_ZSTD): called with the
+   * error, and reading stops there, keeping what was read before it (the
+   * earlier inputs, and this one's records before the damage). Without it,
+   * the error is thrown.
+   */
+  readonly onDamagedInput?: (error: TcpInfoReadError) => void;
 }
+
+const isDamage = (err: unknown): err is TcpInfoReadError =>
+  err instanceof TcpInfoReadError && (err.code === 'BAD_ZSTD' || err.code === 'TRUNCATED_ZSTD');
 
 /**
  * Reads every input (paths; `-` or none: standard input; `.jsonl` or
@@ -59,28 +69,36 @@ export async function loadConnections(inputs: readonly string[], options: LoadOp
     const source = isStdin ? '<stdin>' : path;
     let current: LoadedConnection | undefined;
     const byCookie = new Map<string, LoadedConnection>();
-    for await (const { metadata, snapshot } of readSnapshots(isStdin ? (options.stdin ?? process.stdin) : path, { sourceName: source })) {
-      if (metadata !== undefined) {
-        current?.series.trim();
-        current = new LoadedConnection(source, metadata);
-        all.push(current);
-        continue;
-      }
-      let conn = current;
-      if (conn === undefined) {
-        const key = snapshot.idm?.id.cookieHex ?? '';
-        conn = byCookie.get(key);
-        if (conn === undefined) {
-          conn = new LoadedConnection(source);
-          byCookie.set(key, conn);
-          all.push(conn);
+    let damaged = false;
+    try {
+      for await (const { metadata, snapshot } of readSnapshots(isStdin ? (options.stdin ?? process.stdin) : path, { sourceName: source })) {
+        if (metadata !== undefined) {
+          current?.series.trim();
+          current = new LoadedConnection(source, metadata);
+          all.push(current);
+          continue;
         }
+        let conn = current;
+        if (conn === undefined) {
+          const key = snapshot.idm?.id.cookieHex ?? '';
+          conn = byCookie.get(key);
+          if (conn === undefined) {
+            conn = new LoadedConnection(source);
+            byCookie.set(key, conn);
+            all.push(conn);
+          }
+        }
+        conn.add(snapshot);
       }
-      conn.add(snapshot);
+    } catch (err) {
+      if (!isDamage(err) || options.onDamagedInput === undefined) throw err;
+      options.onDamagedInput(err);
+      damaged = true;
     }
     // Complete: what they hold shrinks to what the page will show.
     current?.series.trim();
     for (const conn of byCookie.values()) conn.series.trim();
+    if (damaged) break;
   }
   return all;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/report.js';
 import { ARCHIVE, FINWAIT2, NDT } from './synthetic.js';
-import { runWithClosedStdout } from '@tcpinfo/testing';
+import { flippedCopy, runWithClosedStdout, zstdSaysSound } from '@tcpinfo/testing';
 
 // The built bin (vitest's global setup builds the workspace), as users run it.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -77,5 +77,26 @@ describe('tcpinfo-view command line', () => {
     const bad = run(['--colour']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/unknown option '--colour'/);
+  });
+});
+
+describe('tcpinfo-view and corrupt zstd data', () => {
+  const TESTDATA = new URL('../../../../shared/testdata/', import.meta.url);
+  const sound = new URL('archiveRecords.jsonl.zst', TESTDATA).pathname;
+  const flipped = flippedCopy(sound, dir, 'flip.jsonl.zst', 1000);
+
+  it('writes the report of what came before the damage, then "FILE: corrupt zstd data", exit 1', async () => {
+    expect(zstdSaysSound(flipped)).toBe(false);
+    const out = join(dir, 'damaged.html');
+    const r = run([NDT, flipped, FINWAIT2, '-o', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^tcpinfo-view: ${flipped}: corrupt zstd data: [^\\n]*\\n$`));
+    const html = readFileSync(out, 'utf8');
+    expect(html.includes('<h2>ndt-jdczh_1553815964_00000000000003E8</h2>')).toBe(true); // the file before
+    const soundSections = (await buildReport([NDT, sound])).html.match(/<section class="connection"/g)!.length;
+    const sections = html.match(/<section class="connection"/g)!.length;
+    expect(sections).toBeGreaterThan(1); // connections of the damaged file's intact part
+    expect(sections).toBeLessThanOrEqual(soundSections); // and nothing of the file after it
+    expect(html.includes('finwait2-sample')).toBe(false);
   });
 });

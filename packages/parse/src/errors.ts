@@ -9,7 +9,9 @@ export type ReadErrorCode =
   /** The zstd data is corrupt. */
   | 'BAD_ZSTD'
   /** The zstd data ends inside a frame (e.g. the writer was killed); everything before was read. */
-  | 'TRUNCATED_ZSTD';
+  | 'TRUNCATED_ZSTD'
+  /** The input is zstd, and this Node has no zstd decompressor (Node < 22.15 without the optional zstd-napi). */
+  | 'NO_ZSTD';
 
 /**
  * Reading a tcp-info file failed. Names the source (a path, or "stdin") and,

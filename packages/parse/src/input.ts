@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
-import type { DecompressStream as DecompressStreamClass } from 'zstd-napi';
 import { TcpInfoReadError } from './errors.js';
+import { newZstdDecompressor } from './zstd-decompressor.js';
 
 /** What the readers accept: a file path, a readable stream, or bytes. */
 export type Input = string | Readable | Uint8Array;
@@ -18,16 +17,8 @@ export interface ReadOptions {
 }
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-/**
- * zstd-napi, loaded when the first .zst input is met: plain JSONL needs no
- * native addon (its loading is a few ms of every tcpinfo-csv start).
- */
-let zstd: { DecompressStream: typeof DecompressStreamClass } | undefined;
-function newDecompressStream(): DecompressStreamClass {
-  zstd ??= createRequire(import.meta.url)('zstd-napi') as { DecompressStream: typeof DecompressStreamClass };
-  return new zstd.DecompressStream();
-}
+/** Bytes handed to the decompressor at a time when the input is a Uint8Array: output then flows as it is decoded. */
+const BUFFER_FEED_BYTES = 64 * 1024;
 
 function nameOf(input: Input, options: ReadOptions): string {
   if (options.sourceName !== undefined) return options.sourceName;
@@ -36,14 +27,20 @@ function nameOf(input: Input, options: ReadOptions): string {
   return input instanceof Readable ? '<stream>' : '<buffer>';
 }
 
+/** A chunk of an input's bytes, and whether they were decompressed from zstd. */
+interface InputChunks {
+  readonly zstd: boolean;
+  readonly chunks: AsyncGenerator<Buffer>;
+}
+
 /** The raw byte chunks of an input, with `.zst` (by magic number) decompressed on the fly. */
-async function* chunksOf(input: Input, source: string, onProgress?: (n: number) => void): AsyncGenerator<Buffer> {
+async function chunksOf(input: Input, source: string, onProgress?: (n: number) => void): Promise<InputChunks> {
   const raw: AsyncIterable<Buffer> =
     typeof input === 'string'
       ? createReadStream(input)
       : input instanceof Readable
         ? input
-        : Readable.from([Buffer.from(input.buffer, input.byteOffset, input.byteLength)]);
+        : Readable.from(slices(input));
   const it = raw[Symbol.asyncIterator]();
   let consumed = 0;
   // Peek at the first bytes (they may come in several tiny chunks) for the zstd magic.
@@ -63,12 +60,12 @@ async function* chunksOf(input: Input, source: string, onProgress?: (n: number) 
   const first = Buffer.concat(head);
   const isZstd = first.length >= 4 && ZSTD_MAGIC.every((b, i) => first[i] === b);
   async function* rest(): AsyncGenerator<Buffer> {
-    if (first.length > 0) {
-      consumed += first.length;
-      onProgress?.(consumed);
-      yield first;
-    }
     try {
+      if (first.length > 0) {
+        consumed += first.length;
+        onProgress?.(consumed);
+        yield first;
+      }
       for (let r = await it.next(); !r.done; r = await it.next()) {
         const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
         consumed += chunk.length;
@@ -77,16 +74,21 @@ async function* chunksOf(input: Input, source: string, onProgress?: (n: number) 
       }
     } catch (err) {
       throw unreadable(source, err);
+    } finally {
+      // Stopped early (a consumer's break, a bad line): close the file.
+      await it.return?.();
     }
   }
-  if (!isZstd) {
-    yield* rest();
-    return;
-  }
-  yield* decompress(rest(), source);
+  return isZstd ? { zstd: true, chunks: decompress(rest(), source) } : { zstd: false, chunks: rest() };
+}
+
+function* slices(input: Uint8Array): Generator<Buffer> {
+  const b = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  for (let at = 0; at < b.length; at += BUFFER_FEED_BYTES) yield b.subarray(at, at + BUFFER_FEED_BYTES);
 }
 
 function unreadable(source: string, err: unknown): TcpInfoReadError {
+  if (err instanceof TcpInfoReadError) return err;
   const e = err as NodeJS.ErrnoException;
   return new TcpInfoReadError('UNREADABLE', source, 0, e.code ? `cannot read: ${e.code}` : `cannot read: ${e.message}`);
 }
@@ -96,12 +98,14 @@ const QUEUE_HIGH = 4 * 1024 * 1024;
 const QUEUE_LOW = 2 * 1024 * 1024;
 
 /**
- * Decompresses a stream of zstd frames, yielding output as it comes. At the end
- * of a cut-off frame every complete byte decoded so far has been yielded, then
- * TRUNCATED_ZSTD is thrown.
+ * Decompresses a stream of zstd frames, yielding output as it comes. When the
+ * data is corrupt or cut off, every byte the decompressor produced before it
+ * noticed is yielded, then BAD_ZSTD or TRUNCATED_ZSTD is thrown. (A frame's
+ * checksum is checked at its end: bytes of a damaged frame decoded before
+ * the damage was seen come first, as `zstd -d` writes them too.)
  */
-async function* decompress(compressed: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
-  const stream = newDecompressStream();
+async function* decompress(compressed: AsyncGenerator<Buffer>, source: string): AsyncGenerator<Buffer> {
+  const stream = newZstdDecompressor(source);
   const out: Buffer[] = [];
   // Decompressed bytes not yet taken by the consumer. zstd expands JSONL ~10-fold:
   // without a bound, a slow consumer (a pipe) lets a large file pile up in memory.
@@ -123,33 +127,53 @@ async function* decompress(compressed: AsyncIterable<Buffer>, source: string): A
     wake?.();
   });
   stream.on('error', (e: Error) => {
-    error = e;
+    error ??= e;
     wake?.();
   });
   stream.on('end', () => {
     ended = true;
     wake?.();
   });
+  // A decompressor that fails destroys itself: it never emits 'drain' again, so
+  // the feeder waits for 'drain' or 'close', whichever comes first.
+  const writable = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
+  let stopped = false;
   const feed = (async () => {
     for await (const chunk of compressed) {
-      if (error) return;
-      if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', r));
+      if (error !== undefined || stopped || stream.destroyed) return;
+      if (!stream.write(chunk)) await writable();
     }
-    stream.end();
+    if (!stream.destroyed) stream.end();
   })().catch((e: Error) => {
-    error = e;
+    error ??= e;
+    stream.destroy();
     wake?.();
   });
-  for (;;) {
+  try {
+    for (;;) {
+      while (out.length > 0) yield take();
+      if (error !== undefined || ended) break;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+    await feed;
     while (out.length > 0) yield take();
-    if (error) break;
-    if (ended) break;
-    await new Promise<void>((r) => (wake = r));
-    wake = undefined;
+  } finally {
+    // The consumer stopped early, or the data ended: stop feeding and free the decompressor.
+    stopped = true;
+    if (!stream.destroyed) stream.destroy();
+    await compressed.return(undefined);
   }
-  await feed;
-  while (out.length > 0) yield take();
-  if (error) {
+  if (error !== undefined) {
     if (error instanceof TcpInfoReadError) throw error;
     const truncated = /truncat|incomplete|premature|unexpected end|ended in (the )?middle/i.test(error.message);
     throw new TcpInfoReadError(truncated ? 'TRUNCATED_ZSTD' : 'BAD_ZSTD', source, 0, `${truncated ? 'zstd data cut off' : 'corrupt zstd data'}: ${error.message}`);
@@ -174,6 +198,14 @@ export interface LineBytesBatch {
   readonly starts: readonly number[];
   readonly ends: readonly number[];
   readonly numbers: readonly number[];
+  /**
+   * The error to report for a bad line of this input (BAD_RECORD, LINE_TOO_LONG
+   * …). For zstd input, the rest of the input is decompressed (and dropped)
+   * first: when it ends in BAD_ZSTD or TRUNCATED_ZSTD, that error is returned
+   * instead, because corrupt compressed data decodes to mangled lines before
+   * the frame's checksum tells. Call it only to stop reading.
+   */
+  readonly lineError: (error: TcpInfoReadError) => Promise<TcpInfoReadError>;
 }
 
 /**
@@ -188,8 +220,18 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
   let carry: Buffer[] = [];
   let carryLen = 0;
   let number = 0;
-  const tooLong = (n: number) => new TcpInfoReadError('LINE_TOO_LONG', source, n, `line longer than ${max} bytes`);
-  for await (const chunk of chunksOf(input, source, options.onProgress)) {
+  const { zstd, chunks } = await chunksOf(input, source, options.onProgress);
+  const lineError = async (error: TcpInfoReadError): Promise<TcpInfoReadError> => {
+    if (!zstd) return error;
+    try {
+      for (let r = await chunks.next(); !r.done; r = await chunks.next());
+    } catch (err) {
+      if (err instanceof TcpInfoReadError && (err.code === 'BAD_ZSTD' || err.code === 'TRUNCATED_ZSTD')) return err;
+    }
+    return error;
+  };
+  const tooLong = (n: number) => lineError(new TcpInfoReadError('LINE_TOO_LONG', source, n, `line longer than ${max} bytes`));
+  for await (const chunk of chunks) {
     const starts: number[] = [];
     const ends: number[] = [];
     const numbers: number[] = [];
@@ -203,13 +245,13 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
         carry = [];
         carryLen = 0;
         start = nl + 1;
-        if (line.length > max) throw tooLong(number);
+        if (line.length > max) throw await tooLong(number);
         const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
-        if (end > 0) yield { source, bytes: line, starts: [0], ends: [end], numbers: [number] };
+        if (end > 0) yield { source, bytes: line, starts: [0], ends: [end], numbers: [number], lineError };
         continue;
       }
       let end = nl;
-      if (end - start > max) throw tooLong(number);
+      if (end - start > max) throw await tooLong(number);
       if (end > start && chunk[end - 1] === 13) end--;
       if (end > start) {
         starts.push(start);
@@ -221,13 +263,13 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
     if (start < chunk.length) {
       carry.push(chunk.subarray(start));
       carryLen += chunk.length - start;
-      if (carryLen > max) throw tooLong(number + 1);
+      if (carryLen > max) throw await tooLong(number + 1);
     }
-    if (starts.length > 0) yield { source, bytes: chunk, starts, ends, numbers };
+    if (starts.length > 0) yield { source, bytes: chunk, starts, ends, numbers, lineError };
   }
   if (carryLen > 0) {
     const line = Buffer.concat(carry);
-    if (line.toString('utf8').trim() !== '') yield { source, bytes: line, starts: [0], ends: [line.length], numbers: [number + 1] };
+    if (line.toString('utf8').trim() !== '') yield { source, bytes: line, starts: [0], ends: [line.length], numbers: [number + 1], lineError };
   }
 }
 

@@ -1,7 +1,7 @@
 import { ArchivalRecord, NetlinkParseError } from '@tcpinfo/netlink';
 import { InetDiagParseError } from '@tcpinfo/inetdiag';
 import { TcpInfoReadError } from './errors.js';
-import { readLines, type Input, type InputLine, type ReadOptions } from './input.js';
+import { readLineBytesBatches, type Input, type InputLine, type ReadOptions } from './input.js';
 import { decodeRecord, type DecodedRecord } from './snapshot.js';
 
 /** Options of the record readers. */
@@ -29,19 +29,26 @@ function badRecord(line: InputLine, err: unknown): TcpInfoReadError {
   return new TcpInfoReadError('BAD_RECORD', line.source, line.number, `not an ArchivalRecord: ${known ? (err as Error).message : String(err)}`);
 }
 
-/** The ArchivalRecords of a JSONL input (plain or .zst), streamed. */
+/**
+ * The ArchivalRecords of a JSONL input (plain or .zst), streamed. A bad line
+ * of corrupt zstd data is reported as the corruption (BAD_ZSTD), naming the file.
+ */
 export async function* readRecords(input: Input, options: RecordReadOptions = {}): AsyncGenerator<RecordWithLine> {
-  for await (const line of readLines(input, options)) {
-    let record: ArchivalRecord;
-    try {
-      record = ArchivalRecord.parseLine(line.text);
-    } catch (err) {
-      const e = badRecord(line, err);
-      if (options.onInvalid === undefined) throw e;
-      options.onInvalid(e);
-      continue;
+  for await (const batch of readLineBytesBatches(input, options)) {
+    const { bytes, starts, ends, numbers, source } = batch;
+    for (let i = 0; i < starts.length; i++) {
+      const line: InputLine = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
+      let record: ArchivalRecord;
+      try {
+        record = ArchivalRecord.parseLine(line.text);
+      } catch (err) {
+        const e = badRecord(line, err);
+        if (options.onInvalid === undefined) throw await batch.lineError(e);
+        options.onInvalid(e);
+        continue;
+      }
+      yield { record, line };
     }
-    yield { record, line };
   }
 }
 
@@ -50,16 +57,20 @@ export async function* readRecords(input: Input, options: RecordReadOptions = {}
  * header's metadata on header records: `for await (const { metadata, snapshot } of readSnapshots(path))`.
  */
 export async function* readSnapshots(input: Input, options: RecordReadOptions = {}): AsyncGenerator<SnapshotWithLine> {
-  for await (const { record, line } of readRecords(input, options)) {
-    let decoded: DecodedRecord;
-    try {
-      decoded = decodeRecord(record);
-    } catch (err) {
-      const e = badRecord(line, err);
-      if (options.onInvalid === undefined) throw e;
-      options.onInvalid(e);
-      continue;
+  for await (const batch of readLineBytesBatches(input, options)) {
+    const { bytes, starts, ends, numbers, source } = batch;
+    for (let i = 0; i < starts.length; i++) {
+      const line: InputLine = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
+      let decoded: DecodedRecord;
+      try {
+        decoded = decodeRecord(ArchivalRecord.parseLine(line.text));
+      } catch (err) {
+        const e = badRecord(line, err);
+        if (options.onInvalid === undefined) throw await batch.lineError(e);
+        options.onInvalid(e);
+        continue;
+      }
+      yield { ...decoded, line };
     }
-    yield { ...decoded, line };
   }
 }
