@@ -43,6 +43,9 @@ export function netlinkBindingPath(): string {
 }
 
 /** Creates a `RawNetlinkSocket` of the given netlink protocol. */
-export function openRawNetlinkSocket(protocol: number, options: { recvBufferSize: number; sendBufferSize: number }): RawNetlinkSocketClass {
+export function openRawNetlinkSocket(
+  protocol: number,
+  options: { recvBufferSize: number; sendBufferSize: number; messagePeeking?: boolean; msgBufferSize?: number },
+): RawNetlinkSocketClass {
   return new (netlinkBinding().RawNetlinkSocket)(protocol, options);
 }

@@ -24,7 +24,24 @@ export interface InetDiagSocketOptions {
   readonly sendBufferSize?: number;
   /** A dump not finished after this many milliseconds fails with code 'TIMEOUT' (default 10 s). */
   readonly dumpTimeoutMs?: number;
+  /**
+   * Bytes each datagram is read into (default {@link DUMP_DATAGRAM_BYTES}); 0 peeks at
+   * each datagram for its size first (the binding's default: two system calls per datagram).
+   */
+  readonly datagramBufferSize?: number;
 }
+
+/**
+ * The read buffer of a dump, which also sizes the kernel's datagrams: netlink
+ * fills each dump datagram up to the largest buffer the reader has offered,
+ * capped at 32 KiB (`max_recvmsg_len` in net/netlink/af_netlink.c), and to about
+ * 4 KiB (NLMSG_GOODSIZE) before that. Peeking, as the binding does by default,
+ * offers exactly the last datagram's size, so dumps stay at ~7 sockets per
+ * datagram; a 32 KiB buffer gets ~60, and one system call instead of two each:
+ * for 10,000 sockets, ~170 datagrams instead of ~1,430, so as many fewer
+ * callbacks from the binding and resumptions of the dump in the kernel.
+ */
+export const DUMP_DATAGRAM_BYTES = 32 * 1024;
 
 /** Outcome of one dump. */
 export interface DumpResult {
@@ -91,9 +108,11 @@ export class InetDiagSocket {
 
   private constructor(options: InetDiagSocketOptions) {
     this.#timeoutMs = options.dumpTimeoutMs ?? 10_000;
+    const datagramBufferSize = options.datagramBufferSize ?? DUMP_DATAGRAM_BYTES;
     this.#raw = openRawNetlinkSocket(NETLINK_SOCK_DIAG, {
       recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
       sendBufferSize: options.sendBufferSize ?? 64 * 1024,
+      ...(datagramBufferSize > 0 ? { messagePeeking: false, msgBufferSize: datagramBufferSize } : {}),
     });
     this.#port = this.#raw.address().port;
     // The binding reports ENOBUFS (receive buffer overrun) and other socket

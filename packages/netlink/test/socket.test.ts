@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AF_INET, AF_INET6, buildInetDiagReqV2 } from '@tcpinfo/inetdiag';
-import { InetDiagSocket, NetlinkError } from '../src/index.js';
+import { DUMP_DATAGRAM_BYTES, InetDiagSocket, NetlinkError } from '../src/index.js';
 
 // Dumps of this machine's own sockets: read-only, no privileges needed.
 const sockets: InetDiagSocket[] = [];
-const open = () => {
-  const s = InetDiagSocket.open();
+const open = (options?: Parameters<typeof InetDiagSocket.open>[0]) => {
+  const s = InetDiagSocket.open(options);
   sockets.push(s);
   return s;
 };
@@ -80,5 +80,40 @@ describe('InetDiagSocket', () => {
     const child = fileURLToPath(new URL('./live/dump-json.mjs', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [child], { timeout: 10_000 });
     expect(Array.isArray(JSON.parse(stdout))).toBe(true);
+  });
+
+  it('reads dumps in datagrams of up to 32 KiB, and sees what peeking at each datagram sees', async () => {
+    // 150 loopback connections: 300 sockets and a listener, ~100 KB of replies.
+    const { createServer, connect } = await import('node:net');
+    const accepted: import('node:net').Socket[] = [];
+    const srv = createServer((c) => accepted.push(c)).listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as import('node:net').AddressInfo).port;
+    const clients = await Promise.all(
+      Array.from({ length: 150 }, () => new Promise<import('node:net').Socket>((resolve, reject) => {
+        const c = connect(port, '127.0.0.1', () => resolve(c)).once('error', reject);
+      })),
+    );
+    try {
+      const ours = (payload: Buffer) => payload.readUInt16BE(4) === port || payload.readUInt16BE(6) === port;
+      const dump = async (s: InetDiagSocket) => {
+        const cookies = new Set<string>();
+        const r = await s.dump(buildInetDiagReqV2({ family: AF_INET }), (payload) => {
+          if (ours(payload)) cookies.add(payload.subarray(44, 52).toString('hex'));
+        });
+        return { cookies, r };
+      };
+      const big = await dump(open());
+      const peeked = await dump(open({ datagramBufferSize: 0 }));
+      expect(big.cookies.size).toBe(301);
+      expect([...big.cookies].sort()).toEqual([...peeked.cookies].sort());
+      // ~4 KiB datagrams hold at most 8 of these (~500 bytes each); 32 KiB ones dozens.
+      expect(peeked.r.messages / peeked.r.datagrams).toBeLessThanOrEqual(8);
+      expect(big.r.messages / big.r.datagrams).toBeGreaterThan(20);
+      expect(DUMP_DATAGRAM_BYTES).toBe(32 * 1024);
+    } finally {
+      for (const c of [...clients, ...accepted]) c.destroy();
+      srv.close();
+    }
   });
 });
