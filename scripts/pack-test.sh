@@ -58,7 +58,9 @@ if [ "$(id -u)" -eq 0 ]; then
   ip -n "$ns" link set vtB up
   exec 3< <(sleep 30 | ip netns exec "$ns" node "$root/packages/testing/src/conn-fixture.mjs" --family 4 --count 1)
   read -r line <&3 # the fixture prints its connections once they are up
-  ip netns exec "$ns" npx --no-install tcp-info -reps=50 -output="$work/data" -prometheusx.listen-address=127.0.0.1:0 2> "$work/stderr"
+  # A stale event socket (what kill -9 leaves) must be replaced, not stop the start.
+  python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$work/events.sock"
+  ip netns exec "$ns" npx --no-install tcp-info -reps=50 -output="$work/data" -prometheusx.listen-address=127.0.0.1:0 -tcpinfo.eventsocket="$work/events.sock" 2> "$work/stderr"
   # Silence means the destroy-notification relay found the installed netlink binding too.
   [ ! -s "$work/stderr" ] || fail "tcp-info wrote to stderr: $(head -c 2000 "$work/stderr")"
   files=$(find "$work/data" -name '*.jsonl.zst' | wc -l)

@@ -11,7 +11,6 @@ import type { RawNetlinkSocket as RawNetlinkSocketClass } from 'netlink';
 export type NetlinkBinding = typeof import('netlink');
 
 let binding: NetlinkBinding | undefined;
-let bindingPath: string | undefined;
 const requireHere = createRequire(import.meta.url);
 
 /**
@@ -34,12 +33,6 @@ function requireNetlink(): NetlinkBinding {
 export function netlinkBinding(): NetlinkBinding {
   binding ??= requireNetlink();
   return binding;
-}
-
-/** The `netlink` package's entry point as this module resolves it (the destroy relay loads the same copy). */
-export function netlinkBindingPath(): string {
-  bindingPath ??= requireHere.resolve('netlink');
-  return bindingPath;
 }
 
 /** Creates a `RawNetlinkSocket` of the given netlink protocol. */

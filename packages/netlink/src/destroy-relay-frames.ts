@@ -1,8 +1,14 @@
 /** Frame length the relay sends, alone, once it has joined the destroy groups. */
 export const RELAY_JOINED = 0xffffffff;
+/** Frame length the relay sends, alone, when the binding reported an overrun (ENOBUFS). */
+export const RELAY_OVERRUN = 0;
+/** Exit status of the relay when the kernel refuses to let it join the groups. */
+export const RELAY_EXIT_REFUSED = 3;
+/** Exit status of the relay after any other socket error. */
+export const RELAY_EXIT_ERROR = 4;
 
 /**
- * Cuts the relay's byte stream (destroy-relay-script.ts) back into its frames: a
+ * Cuts the relay's byte stream (destroy-relay.ts) back into its frames: a
  * 4-byte little-endian length, then that many bytes. Chunks may split a frame
  * anywhere; only a frame cut by a chunk boundary is copied.
  */
