@@ -8,3 +8,5 @@ export * from './line-scanner.js';
 export * from './put-text.js';
 export * from './line-converter.js';
 export { snapshotToJson } from '@tcpinfo/parse';
+export * from './parquet-schema.js';
+export * from './parquet-output.js';
