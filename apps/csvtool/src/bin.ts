@@ -1,15 +1,28 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
-import { convert } from './convert.js';
+import { createWriteStream, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { progressBar } from './progress.js';
+import { convertInputs } from './run.js';
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of 1 or more');
+  return n;
+}
 
 const program = new Command()
   .name('tcpinfo-csv')
   .description('Convert tcp-info archival JSONL (.jsonl or .jsonl.zst) to CSV, as the original csvtool does.')
-  .argument('[files...]', 'input files (.jsonl or .jsonl.zst, detected by content); "-" or none: standard input')
+  .argument('[inputs...]', 'input files (.jsonl or .jsonl.zst, detected by content), directories (every *.jsonl and *.jsonl.zst below, in name order); "-" or none: standard input')
   .addOption(new Option('--columns <set>', 'original: the original tool\'s 105 columns; all: plus every field it cannot show (newer tcp_info fields, CGROUP_ID, SOCKOPT, LOCALS/PEERS …)').choices(['original', 'all']).default('original'))
-  .addOption(new Option('--format <format>', 'csv, or jsonl: the decoded snapshots as JSON lines (bigints as decimal strings)').choices(['csv', 'jsonl']).default('csv'))
-  .option('--skip-invalid', 'skip lines that are not ArchivalRecords and report how many at the end, instead of stopping')
+  .addOption(new Option('--format <format>', 'csv; jsonl: the decoded snapshots as JSON lines (bigints as decimal strings); parquet: the CSV\'s rows and columns, typed (use with -o)').choices(['csv', 'jsonl', 'parquet']).default('csv'))
+  .option('-o, --output <file>', 'write to this file instead of standard output')
+  .option('--files-from <file>', 'also convert the paths listed in this file ("-": standard input), one per line or NUL-separated (find -print0)')
+  .option('--no-header', 'leave out the CSV header line (for output that is concatenated)')
+  .addOption(new Option('--jobs <n>', 'inputs converted at once, in worker threads; the output keeps input order').argParser(positiveInt).default(availableParallelism(), 'the number of cores'))
+  .option('--skip-invalid', 'skip lines that are not ArchivalRecords and inputs that cannot be read (unreadable, corrupt zstd), report them at the end, and go on, instead of stopping')
   .option('--no-progress', 'never draw the progress bar (it is drawn only when stderr is a terminal and input comes from files)')
   .addHelpText(
     'after',
@@ -20,9 +33,13 @@ Examples:
   zstd -dc f.jsonl.zst | tcpinfo-csv - > f.csv
   tcpinfo-csv --columns=all --skip-invalid f.jsonl.zst > f.csv
   tcpinfo-csv --format=jsonl f.jsonl.zst | jq .tcpInfo.rtt
+  tcpinfo-csv --format=parquet -o day.parquet 2019/04/02/        (a directory: every file below)
+  find /archive -name '*.jsonl.zst' -print0 | tcpinfo-csv --files-from=- --no-header --jobs 8 -o all.csv
 
-Exit status: 0 on success; 1 for a missing or unreadable file or a line that is
-not an ArchivalRecord (one line on stderr: file:line: reason).`,
+Exit status: 0 on success; 1 for a missing, unreadable or corrupt input or a
+line that is not an ArchivalRecord (one line on stderr: file:line: reason),
+with the output of the inputs before it complete; with --skip-invalid such
+inputs and lines are counted on stderr at the end and the status is 0.`,
   )
   .showHelpAfterError('(run tcpinfo-csv --help for usage)')
   .exitOverride();
@@ -40,28 +57,57 @@ async function main(): Promise<number> {
     const code = (err as { code?: string; exitCode?: number }).code;
     return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 1;
   }
-  const opts = program.opts<{ columns: 'original' | 'all'; format: 'csv' | 'jsonl'; skipInvalid?: boolean; progress: boolean }>();
-  const files = program.args;
-  const showProgress = opts.progress && process.stderr.isTTY === true && files.length > 0 && !files.includes('-');
-  const bar = showProgress ? progressBar(process.stderr) : undefined;
+  const opts = program.opts<{
+    columns: 'original' | 'all';
+    format: 'csv' | 'jsonl' | 'parquet';
+    output?: string;
+    filesFrom?: string;
+    header: boolean;
+    jobs: number;
+    skipInvalid?: boolean;
+    progress: boolean;
+  }>();
+  const args = program.args;
+  const plainFiles = opts.filesFrom === undefined && args.length > 0 && !args.includes('-');
+  const bar = opts.progress && process.stderr.isTTY === true && plainFiles ? progressBar(process.stderr) : undefined;
+  const sizes = bar ? args.map(sizeOf) : [];
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const output: Writable = opts.output !== undefined ? createWriteStream(opts.output) : process.stdout;
   try {
-    const result = await convert({
-      inputs: files,
-      output: process.stdout,
-      columns: opts.columns,
+    const result = await convertInputs({
+      args,
+      ...(opts.filesFrom !== undefined ? { filesFrom: opts.filesFrom } : {}),
+      output,
       format: opts.format,
+      columns: opts.columns,
+      header: opts.header,
       skipInvalid: opts.skipInvalid === true,
-      ...(bar ? { onProgress: (d: number, t: number) => bar.update(d, t) } : {}),
+      jobs: opts.jobs,
+      // Progress by whole inputs (bytes of the files done): workers convert several at once.
+      ...(bar ? { onInputDone: (i: number) => bar.update((done += sizes[i] ?? 0), total) } : {}),
     });
     bar?.finish();
-    if (result.skipped > 0) {
-      process.stderr.write(`tcpinfo-csv: skipped ${result.skipped} invalid line(s), e.g. ${result.skippedExamples[0]}\n`);
+    if (result.skippedLines > 0) {
+      process.stderr.write(`tcpinfo-csv: skipped ${result.skippedLines} invalid line(s), e.g. ${result.skippedLineExamples[0]}\n`);
+    }
+    if (result.badInputs.length > 0) {
+      for (const m of result.badInputs.slice(0, 5)) process.stderr.write(`tcpinfo-csv: skipped input: ${m}\n`);
+      process.stderr.write(`tcpinfo-csv: skipped ${result.badInputs.length} of ${result.inputs} input(s)\n`);
     }
     return 0;
   } catch (err) {
     bar?.finish();
     process.stderr.write(`tcpinfo-csv: ${(err as Error).message}\n`);
     return 1;
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // reported when converted
   }
 }
 

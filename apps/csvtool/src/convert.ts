@@ -39,6 +39,8 @@ export interface ConvertOptions {
   readonly columns?: 'original' | 'all';
   /** `csv` (default) or `jsonl` (the decoded snapshots, bigints as decimal strings). */
   readonly format?: 'csv' | 'jsonl';
+  /** Write the CSV header line (default true); false when the caller writes it once for many converts. */
+  readonly header?: boolean;
   /** Skip lines that are not ArchivalRecords (counted) instead of failing. */
   readonly skipInvalid?: boolean;
   /** Standard input (default process.stdin). */
@@ -63,7 +65,6 @@ export interface ConvertResult {
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const all = options.columns === 'all';
-  const header = [...ORIGINAL_COLUMN_NAMES, ...(all ? EXTRA_COLUMNS.map((c) => c.name) : [])];
   const jsonl = options.format === 'jsonl';
   const out = new ByteOutput(options.output);
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
@@ -80,7 +81,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     for (const p of inputs) if (p !== '-') total += statSafe(p);
   }
   let doneBefore = 0;
-  if (!jsonl) out.utf8(header.map(csvField).join(',') + '\n');
+  if (!jsonl && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original'));
   const lines = new LineConverter(out, { all, jsonl, ...(onInvalid ? { onInvalid } : {}) });
   let rows = 0;
   try {
@@ -110,6 +111,12 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     await out.flush();
   }
   return { rows, skipped, skippedExamples };
+}
+
+/** The CSV header line (with its newline) of a column set. */
+export function csvHeaderLine(columns: 'original' | 'all'): string {
+  const header = [...ORIGINAL_COLUMN_NAMES, ...(columns === 'all' ? EXTRA_COLUMNS.map((c) => c.name) : [])];
+  return header.map(csvField).join(',') + '\n';
 }
 
 function statSafe(path: string): number {

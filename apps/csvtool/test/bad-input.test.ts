@@ -84,12 +84,14 @@ describe('bad input: message, exit status, no stack trace', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('a directory: "cannot read: EISDIR", exit 1', () => {
+  it('a directory is walked for archives (issue 13): one without any gives the header alone, exit 0', () => {
     const path = join(dir, 'a-directory');
     mkdirSync(path);
+    writeFileSync(join(path, 'notes.txt'), 'not an archive\n');
     const r = run(path);
-    expect(r.status).toBe(1);
-    expectOneLine(r.stderr, new RegExp(`^tcpinfo-csv: ${path}: cannot read: EISDIR`));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(header);
+    expect(r.stderr).toBe('');
   });
 });
 

@@ -1,0 +1,159 @@
+import type { Readable, Writable } from 'node:stream';
+import { convert, csvHeaderLine } from './convert.js';
+import { listInputs } from './inputs.js';
+import { ParquetOutput } from './parquet-output.js';
+import { ConvertPool, type PoolJob } from './pool.js';
+import type { JobSettings } from './worker-protocol.js';
+
+/** Options of {@link convertInputs}: what the tcpinfo-csv command line sets. */
+export interface RunOptions {
+  /** Files, directories (walked for *.jsonl and *.jsonl.zst) and `-` (standard input). */
+  readonly args: readonly string[];
+  /** A list of paths (`-`: standard input), newline- or NUL-separated, after `args`. */
+  readonly filesFrom?: string;
+  /** Where the output goes; ended when the run ends (Parquet needs its footer). */
+  readonly output: Writable;
+  readonly format: 'csv' | 'jsonl' | 'parquet';
+  readonly columns: 'original' | 'all';
+  /** Write the CSV header line (default true). Parquet files always carry their schema. */
+  readonly header?: boolean;
+  /**
+   * Go on after a bad input (unreadable, corrupt zstd) or a bad line: counted
+   * and reported in the result. Without it the run stops at the first, with
+   * the output of every earlier input complete.
+   */
+  readonly skipInvalid: boolean;
+  /** Worker threads converting inputs; 1: everything on this thread. */
+  readonly jobs: number;
+  readonly stdin?: Readable;
+  /** Called after each input with its index (0-based) and path. */
+  readonly onInputDone?: (index: number, path: string) => void;
+}
+
+/** What {@link convertInputs} did. */
+export interface RunResult {
+  readonly inputs: number;
+  readonly rows: number;
+  /** Lines skipped by `skipInvalid`, and the first few of their errors. */
+  readonly skippedLines: number;
+  readonly skippedLineExamples: readonly string[];
+  /** Inputs that failed and were skipped by `skipInvalid`: their errors (the file's rows before the failure are kept). */
+  readonly badInputs: readonly string[];
+}
+
+/** The run stopped at a bad input; the output of the inputs before it is complete. */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+  readonly code = 'BAD_INPUT';
+}
+
+/** Inputs listed ahead of the one being written, per worker: enough to keep every worker busy, not a million-file list in memory. */
+const LOOKAHEAD_PER_WORKER = 2;
+const MAX_EXAMPLES = 5;
+
+/**
+ * Converts many inputs into one output, in input order, on `jobs` worker
+ * threads: each input is converted whole by one worker (convert.ts, as on
+ * this thread) and its bytes are written when its turn comes, so the output
+ * is byte-identical for any `jobs` (CSV and JSONL; for Parquet the same
+ * rows, typed on this thread from the workers' CSV).
+ */
+export async function convertInputs(options: RunOptions): Promise<RunResult> {
+  const parquet = options.format === 'parquet';
+  const target: Writable = parquet ? new ParquetOutput(options.output) : options.output;
+  const settings: JobSettings = { columns: options.columns, format: options.format === 'jsonl' ? 'jsonl' : 'csv', skipInvalid: options.skipInvalid };
+  if (settings.format === 'csv' && (parquet || options.header !== false)) await write(target, Buffer.from(csvHeaderLine(options.columns)));
+
+  let rows = 0;
+  let skippedLines = 0;
+  const skippedLineExamples: string[] = [];
+  const badInputs: string[] = [];
+  let index = 0;
+  const account = (r: { rows: number; skipped: number; skippedExamples: readonly string[] }) => {
+    rows += r.rows;
+    skippedLines += r.skipped;
+    for (const e of r.skippedExamples) if (skippedLineExamples.length < MAX_EXAMPLES) skippedLineExamples.push(e);
+  };
+  /** A failed input: go on (skipInvalid) or stop. */
+  const failed = (message: string) => {
+    if (!options.skipInvalid) throw new RunStoppedError(message);
+    badInputs.push(message);
+  };
+  /** Converts one input on this thread, straight into the target. */
+  const inline = async (path: string) => {
+    try {
+      account(await convert({ inputs: [path], output: target, header: false, ...settings, ...(options.stdin ? { stdin: options.stdin } : {}) }));
+    } catch (err) {
+      if (err instanceof RunStoppedError) throw err;
+      failed((err as Error).message);
+    }
+  };
+
+  const pool = options.jobs > 1 ? new ConvertPool(options.jobs) : undefined;
+  const ahead: (PoolJob | string)[] = [];
+  try {
+    const paths = listInputs({ args: options.args, ...(options.filesFrom !== undefined ? { filesFrom: options.filesFrom } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) });
+    let listed = false;
+    const refill = async () => {
+      while (!listed && ahead.length < (pool ? options.jobs * LOOKAHEAD_PER_WORKER : 1)) {
+        const next = await paths.next();
+        if (next.done === true) {
+          listed = true;
+          return;
+        }
+        // Standard input is read here, on this thread, when its turn comes.
+        ahead.push(pool && next.value !== '-' ? pool.submit(next.value, settings) : next.value);
+      }
+    };
+    for (;;) {
+      await refill();
+      const item = ahead.shift();
+      if (item === undefined) break;
+      const path = typeof item === 'string' ? item : item.path;
+      if (typeof item === 'string') {
+        await inline(item);
+      } else {
+        for await (const e of item.events()) {
+          if (e.type === 'chunk') {
+            await write(target, e.bytes);
+            item.ack();
+          } else if (e.type === 'done') {
+            account(e);
+          } else {
+            failed(e.message);
+          }
+        }
+      }
+      options.onInputDone?.(index++, path);
+    }
+  } finally {
+    await pool?.close();
+    // The output of the inputs before a stop is complete: end it (Parquet writes its footer).
+    await end(target);
+  }
+  return { inputs: index, rows, skippedLines, skippedLineExamples, badInputs };
+}
+
+function write(out: Writable, bytes: Uint8Array): Promise<void> | void {
+  if (out.write(bytes)) return;
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => {
+      out.off('drain', onDrain);
+      reject(e);
+    };
+    const onDrain = () => {
+      out.off('error', onError);
+      resolve();
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
+  });
+}
+
+function end(out: Writable): Promise<void> {
+  if (out.writableFinished) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Messages between the pool (pool.ts) and a conversion worker
+ * (convert-worker.ts). A worker converts one input at a time into the
+ * output's bytes, without the header, exactly as the main thread would.
+ */
+
+/** What a worker converts an input into. */
+export interface JobSettings {
+  readonly columns: 'original' | 'all';
+  /** `csv` also for Parquet output: the main thread types the CSV (one column schema). */
+  readonly format: 'csv' | 'jsonl';
+  readonly skipInvalid: boolean;
+}
+
+export type ToWorker =
+  | { readonly type: 'job'; readonly id: number; readonly path: string; readonly settings: JobSettings }
+  /** The main thread has written one more of the job's chunks: the worker may send another. */
+  | { readonly type: 'ack'; readonly id: number };
+
+export type FromWorker =
+  | { readonly type: 'chunk'; readonly id: number; readonly bytes: Uint8Array }
+  | { readonly type: 'done'; readonly id: number; readonly rows: number; readonly skipped: number; readonly skippedExamples: readonly string[] }
+  /** The input failed (unreadable, corrupt, a bad line without skipInvalid); chunks sent before hold the rows before the failure. */
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+
+/**
+ * Chunks a worker may have sent and not yet seen acknowledged. The main
+ * thread acknowledges a chunk once written, which it does only for the
+ * input whose turn it is; a worker running ahead stops after this many
+ * (~64-128 KiB each), bounding memory to a few MB per worker.
+ */
+export const CHUNK_WINDOW = 16;
