@@ -1,6 +1,5 @@
 import type { FlowEvent } from './events.js';
-import { goJsonString } from './go-json-string.js';
-import { formatGoTimeUTC } from './go-time.js';
+import { formatRfc3339Nano, goJsonString } from '@tcpinfo/go-format';
 
 /**
  * The exact line (without its newline) the Go original's `json.Marshal` of a
@@ -8,7 +7,7 @@ import { formatGoTimeUTC } from './go-time.js';
  * order; `ID` is `null` when the event has no id; the cookie is a signed int64.
  */
 export function formatFlowEvent(e: FlowEvent): string {
-  const head = `{"Event":${e.event},"Timestamp":"${formatGoTimeUTC(e.timestampNanos)}","UUID":${goJsonString(e.uuid)},"ID":`;
+  const head = `{"Event":${e.event},"Timestamp":"${formatRfc3339Nano(e.timestampNanos)}","UUID":${goJsonString(e.uuid)},"ID":`;
   const id = e.id;
   if (id === undefined) return `${head}null}`;
   return (

@@ -1,7 +1,7 @@
 import { EventParseError } from './errors.js';
 import type { SockId } from './events.js';
 import { JsonNumber, parseExactJson, type ExactJsonValue } from './exact-json.js';
-import { dateFromUnixNanos, parseRfc3339Nanos } from './go-time.js';
+import { floorDiv, GO_ZERO_TIME_UNIX_NANOS, GoFormatError, parseRfc3339Nano } from '@tcpinfo/go-format';
 
 /** Fields common to both kinds of event a client receives. */
 interface ReceivedEventBase {
@@ -31,7 +31,25 @@ export interface CloseFlowEvent extends ReceivedEventBase {
 export type ClientFlowEvent = OpenFlowEvent | CloseFlowEvent;
 
 /** Go's zero `time.Time` (0001-01-01T00:00:00Z) in Unix nanoseconds: what a missing Timestamp decodes to. */
-export const GO_ZERO_TIME_UNIX_NANOS = -62_135_596_800_000_000_000n;
+export { GO_ZERO_TIME_UNIX_NANOS };
+
+/**
+ * An RFC 3339 timestamp as Go's `time.Time.UnmarshalJSON` reads it (@tcpinfo/go-format),
+ * as Unix nanoseconds. Throws {@link EventParseError} `BAD_FIELD` otherwise.
+ */
+export function parseRfc3339Nanos(text: string): bigint {
+  try {
+    return parseRfc3339Nano(text).unixNanos;
+  } catch (err) {
+    if (err instanceof GoFormatError) throw new EventParseError('BAD_FIELD', `Timestamp ${JSON.stringify(text)} is not RFC 3339 (${err.message})`);
+    throw err;
+  }
+}
+
+/** The `Date` of Unix nanoseconds (milliseconds, rounded down as Go's `UnixMilli`). */
+export function dateFromUnixNanos(unixNanos: bigint): Date {
+  return new Date(Number(floorDiv(unixNanos, 1_000_000n)));
+}
 
 type JsonObject = { readonly [key: string]: ExactJsonValue };
 

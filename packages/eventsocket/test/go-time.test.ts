@@ -18,8 +18,8 @@ describe("formatGoTimeUTC: Go's RFC3339Nano in UTC", () => {
 
   it('refuses years Go cannot marshal', () => {
     expect(formatGoTimeUTC(GO_ZERO_TIME_UNIX_NANOS - 366n * 86_400n * 1_000_000_000n)).toBe('0000-01-01T00:00:00Z');
-    expect(() => formatGoTimeUTC(GO_ZERO_TIME_UNIX_NANOS - 367n * 86_400n * 1_000_000_000n)).toThrow(RangeError);
-    expect(() => formatGoTimeUTC(253402300800n * 1_000_000_000n)).toThrow(RangeError); // 10000-01-01
+    expect(() => formatGoTimeUTC(GO_ZERO_TIME_UNIX_NANOS - 367n * 86_400n * 1_000_000_000n)).toThrow(expect.objectContaining({ code: 'OUT_OF_RANGE' }));
+    expect(() => formatGoTimeUTC(253402300800n * 1_000_000_000n)).toThrow(expect.objectContaining({ code: 'OUT_OF_RANGE' })); // 10000-01-01
   });
 });
 
@@ -30,7 +30,7 @@ describe('parseRfc3339Nanos', () => {
     expect(parseRfc3339Nanos('0001-01-01T00:00:00Z')).toBe(GO_ZERO_TIME_UNIX_NANOS);
   });
 
-  it.each(['2019-04-09 19:03:12Z', '2019-13-09T19:03:12Z', '2019-02-30T00:00:00Z', '2019-04-09T19:03:12.1234567890Z', '2019-04-09T19:03:12'])(
+  it.each(['2019-04-09 19:03:12Z', '2019-13-09T19:03:12Z', '2019-02-30T00:00:00Z', '2019-04-09T19:03:12'])(
     'refuses %s',
     (text) => expect(() => parseRfc3339Nanos(text)).toThrow(/not RFC 3339/),
   );

@@ -4,7 +4,7 @@ import { encodeBase64 } from './base64.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
 import type { ExclusionRules } from './exclude.js';
-import { goJsonString } from './go-json.js';
+import { goJsonString } from '@tcpinfo/go-format';
 import { GoTime } from './go-time.js';
 import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
 import { parseRecordFields, type Metadata, type RecordParseOptions } from './record-parse.js';

@@ -1,31 +1,18 @@
+import { floorDiv, formatRfc3339Nano, GO_ZERO_TIME_UNIX_NANOS, GoFormatError, parseRfc3339Nano, unixNanosNow } from '@tcpinfo/go-format';
 import { NetlinkParseError } from './errors.js';
-
-const NANOS_PER_SECOND = 1_000_000_000n;
-const NANOS_PER_MINUTE = 60n * NANOS_PER_SECOND;
-const SECONDS_PER_DAY = 86_400;
-/** Largest offset Go's strict RFC 3339 parser accepts: ±23:59. */
-const MAX_OFFSET_MINUTES = 23 * 60 + 59;
-/** Go's encoding/json refuses to marshal years outside [0, 9999]. */
-const MIN_YEAR = 0;
-const MAX_YEAR = 9999;
-
-// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm); Go's JSON time parser insists on
-// upper-case T and Z, two-digit fields and a dot before the fraction.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * A wall-clock instant with nanosecond resolution and the UTC offset it is
  * written with: what Go's `time.Time` carries through `encoding/json`.
  *
  * `toString()` is exactly Go's `time.RFC3339Nano` formatting as `MarshalJSON`
- * produces it: up to 9 fraction digits with trailing zeros removed, no dot for
- * a whole second, `Z` for a zero offset, `±hh:mm` otherwise. `GoTime.parse`
+ * produces it (@tcpinfo/go-format's `formatRfc3339Nano`). `GoTime.parse`
  * keeps the offset it reads, so `parse(s).toString() === s` for every string Go
  * writes. (Like Go, `+00:00` reads back as offset 0 and is written `Z`.)
  */
 export class GoTime {
   /** The zero `time.Time`: `0001-01-01T00:00:00Z`, written into header records. */
-  static readonly ZERO: GoTime = GoTime.fromCivil(1, 1, 1, 0, 0, 0, 0, 0);
+  static readonly ZERO: GoTime = new GoTime(GO_ZERO_TIME_UNIX_NANOS, 0);
 
   #text: string | undefined;
 
@@ -43,14 +30,8 @@ export class GoTime {
    * (Go cannot marshal those).
    */
   static fromUnixNanos(unixNanos: bigint, offsetMinutes = 0): GoTime {
-    if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) {
-      throw new NetlinkParseError('BAD_TIMESTAMP', `UTC offset out of range: ${offsetMinutes} minutes`);
-    }
     const t = new GoTime(unixNanos, offsetMinutes);
-    const year = civilFromDays(Math.floor(Number(floorDiv(t.localNanos(), NANOS_PER_SECOND)) / SECONDS_PER_DAY))[0];
-    if (year < MIN_YEAR || year > MAX_YEAR) {
-      throw new NetlinkParseError('BAD_TIMESTAMP', `year ${year} outside 0000..9999`);
-    }
+    t.#text = asNetlinkError(() => formatRfc3339Nano(unixNanos, offsetMinutes)); // checks the range, once
     return t;
   }
 
@@ -61,13 +42,9 @@ export class GoTime {
     return GoTime.fromUnixNanos(BigInt(ms) * 1_000_000n);
   }
 
-  /**
-   * The current wall-clock time in UTC with nanosecond resolution: the
-   * monotonic high-resolution clock anchored to `Date.now()`, re-anchored when
-   * the wall clock has been stepped by more than 2 ms.
-   */
+  /** The current wall-clock time in UTC with nanosecond resolution (see go-format's `unixNanosNow`). */
   static now(): GoTime {
-    return new GoTime(nowUnixNanos(), 0);
+    return new GoTime(unixNanosNow(), 0);
   }
 
   /**
@@ -76,44 +53,13 @@ export class GoTime {
    * does). Throws {@link NetlinkParseError} `BAD_TIMESTAMP` otherwise.
    */
   static parse(text: string): GoTime {
-    const m = RFC3339.exec(text);
-    if (m === null) throw new NetlinkParseError('BAD_TIMESTAMP', `not an RFC 3339 timestamp: ${preview(text)}`);
-    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-      number, number, number, number, number, number,
-    ];
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-      throw new NetlinkParseError('BAD_TIMESTAMP', `day out of range: ${preview(text)}`);
-    }
-    if (hour > 23 || minute > 59 || second > 59) {
-      throw new NetlinkParseError('BAD_TIMESTAMP', `time of day out of range: ${preview(text)}`);
-    }
-    const fraction = m[7] === undefined ? 0 : Number(m[7].slice(0, 9).padEnd(9, '0'));
-    let offsetMinutes = 0;
-    if (m[8] === undefined) {
-      const offHours = Number(m[10]);
-      const offMinutes = Number(m[11]);
-      if (offHours > 23 || offMinutes > 59) {
-        throw new NetlinkParseError('BAD_TIMESTAMP', `UTC offset out of range: ${preview(text)}`);
-      }
-      offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
-    }
-    return GoTime.fromCivil(year, month, day, hour, minute, second, fraction, offsetMinutes);
-  }
-
-  /** Builds the instant whose local (offset) wall-clock reading is the given fields. */
-  private static fromCivil(
-    year: number, month: number, day: number,
-    hour: number, minute: number, second: number,
-    nanos: number, offsetMinutes: number,
-  ): GoTime {
-    const localSeconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
-    const unixNanos = BigInt(localSeconds) * NANOS_PER_SECOND + BigInt(nanos) - BigInt(offsetMinutes) * NANOS_PER_MINUTE;
+    const { unixNanos, offsetMinutes } = asNetlinkError(() => parseRfc3339Nano(text));
     return new GoTime(unixNanos, offsetMinutes);
   }
 
   /** True for Go's zero time (`0001-01-01T00:00:00Z`), whatever the offset. */
   isZero(): boolean {
-    return this.unixNanos === GoTime.ZERO.unixNanos;
+    return this.unixNanos === GO_ZERO_TIME_UNIX_NANOS;
   }
 
   /** True when both name the same instant with the same offset (so they print the same). */
@@ -133,93 +79,21 @@ export class GoTime {
 
   /** Go's RFC3339Nano text, computed once per instance (many records share one dump time). */
   toString(): string {
-    return (this.#text ??= this.format());
+    return (this.#text ??= asNetlinkError(() => formatRfc3339Nano(this.unixNanos, this.offsetMinutes)));
   }
 
   /** So that `JSON.stringify` writes the same text as Go. */
   toJSON(): string {
     return this.toString();
   }
+}
 
-  private localNanos(): bigint {
-    return this.unixNanos + BigInt(this.offsetMinutes) * NANOS_PER_MINUTE;
+/** go-format's errors as this package's one class (`BAD_TIMESTAMP`, message kept). */
+function asNetlinkError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof GoFormatError) throw new NetlinkParseError('BAD_TIMESTAMP', err.message);
+    throw err;
   }
-
-  private format(): string {
-    const local = this.localNanos();
-    const seconds = floorDiv(local, NANOS_PER_SECOND);
-    const nanos = Number(local - seconds * NANOS_PER_SECOND);
-    const secs = Number(seconds);
-    const days = Math.floor(secs / SECONDS_PER_DAY);
-    const secOfDay = secs - days * SECONDS_PER_DAY;
-    const [year, month, day] = civilFromDays(days);
-    let text =
-      `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T` +
-      `${pad(Math.floor(secOfDay / 3600), 2)}:${pad(Math.floor(secOfDay / 60) % 60, 2)}:${pad(secOfDay % 60, 2)}`;
-    if (nanos !== 0) text += '.' + pad(nanos, 9).replace(/0+$/, '');
-    if (this.offsetMinutes === 0) return text + 'Z';
-    const abs = Math.abs(this.offsetMinutes);
-    return text + (this.offsetMinutes < 0 ? '-' : '+') + pad(Math.floor(abs / 60), 2) + ':' + pad(abs % 60, 2);
-  }
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-function preview(text: string): string {
-  return JSON.stringify(text.length > 64 ? text.slice(0, 64) + '…' : text);
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b < 0n ? q - 1n : q;
-}
-
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-}
-
-// Proleptic Gregorian calendar <-> days since 1970-01-01, by counting 400-year
-// eras that start on March 1st (so the leap day is the last day of a year).
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-function civilFromDays(days: number): [year: number, month: number, day: number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const mp = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
-}
-
-let clockAnchorNanos: bigint | undefined;
-
-function nowUnixNanos(): bigint {
-  const wallNanos = BigInt(Date.now()) * 1_000_000n;
-  const mono = process.hrtime.bigint();
-  if (clockAnchorNanos !== undefined) {
-    const candidate = clockAnchorNanos + mono;
-    const drift = candidate - wallNanos;
-    // Date.now() is truncated to the millisecond, so a correct reading lies in [0, 1 ms).
-    if (drift > -2_000_000n && drift < 2_000_000n) return candidate;
-  }
-  clockAnchorNanos = wallNanos - mono;
-  return wallNanos;
 }

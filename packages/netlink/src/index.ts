@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './go-time.js';
 export * from './base64.js';
-export * from './go-json.js';
+export { goJsonString } from '@tcpinfo/go-format';
 export * from './change.js';
 export * from './exclude.js';
 export * from './record-parse.js';

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './time.js';
+export * from './json-string.js';

@@ -1,0 +1,161 @@
+/**
+ * Go's `time.Time` as `encoding/json` writes and reads it (RFC3339Nano), on
+ * plain numbers: an instant is Unix nanoseconds (`bigint`) plus the UTC offset
+ * it is written with, in minutes. The calendar is computed here (proleptic
+ * Gregorian, years 0000..9999) rather than through `Date`, which cannot hold
+ * nanoseconds and maps years 0..99 to 1900..1999.
+ */
+
+import { GoFormatError } from './errors.js';
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+const NANOS_PER_MINUTE = 60n * NANOS_PER_SECOND;
+const SECONDS_PER_DAY = 86_400;
+/** Largest offset Go's strict RFC 3339 parser accepts: ±23:59. */
+export const MAX_OFFSET_MINUTES = 23 * 60 + 59;
+/** Go's encoding/json refuses to marshal years outside [0, 9999]. */
+const MIN_YEAR = 0;
+const MAX_YEAR = 9999;
+
+/** Go's zero `time.Time`, 0001-01-01T00:00:00Z, in Unix nanoseconds. */
+export const GO_ZERO_TIME_UNIX_NANOS = -62_135_596_800n * NANOS_PER_SECOND;
+
+/** An instant and the UTC offset it is written with. */
+export interface GoTimeParts {
+  /** Nanoseconds since 1970-01-01T00:00:00Z. */
+  readonly unixNanos: bigint;
+  /** Minutes east of UTC (-240 for `-04:00`). */
+  readonly offsetMinutes: number;
+}
+
+// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm); Go's JSON time parser insists on
+// upper-case T and Z, two-digit fields and a dot before the fraction.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Exactly Go's `time.RFC3339Nano` as `MarshalJSON` writes it: up to 9 fraction
+ * digits with trailing zeros removed, no dot for a whole second, `Z` for a zero
+ * offset, `±hh:mm` otherwise. Throws {@link GoFormatError} `OUT_OF_RANGE` for an
+ * offset beyond ±23:59 (or not whole minutes) or a local year outside
+ * 0000..9999, which Go refuses to marshal.
+ */
+export function formatRfc3339Nano(unixNanos: bigint, offsetMinutes = 0): string {
+  if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) {
+    throw new GoFormatError('OUT_OF_RANGE', `UTC offset out of range: ${offsetMinutes} minutes`);
+  }
+  const local = unixNanos + BigInt(offsetMinutes) * NANOS_PER_MINUTE;
+  const seconds = floorDiv(local, NANOS_PER_SECOND);
+  const nanos = Number(local - seconds * NANOS_PER_SECOND);
+  const secs = Number(seconds);
+  const days = Math.floor(secs / SECONDS_PER_DAY);
+  const secOfDay = secs - days * SECONDS_PER_DAY;
+  const [year, month, day] = civilFromDays(days);
+  if (year < MIN_YEAR || year > MAX_YEAR) throw new GoFormatError('OUT_OF_RANGE', `year ${year} outside 0000..9999`);
+  let text =
+    `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T` +
+    `${pad(Math.floor(secOfDay / 3600), 2)}:${pad(Math.floor(secOfDay / 60) % 60, 2)}:${pad(secOfDay % 60, 2)}`;
+  if (nanos !== 0) text += '.' + pad(nanos, 9).replace(/0+$/, '');
+  if (offsetMinutes === 0) return text + 'Z';
+  const abs = Math.abs(offsetMinutes);
+  return text + (offsetMinutes < 0 ? '-' : '+') + pad(Math.floor(abs / 60), 2) + ':' + pad(abs % 60, 2);
+}
+
+/**
+ * Reads an RFC 3339 timestamp as Go's `time.Time.UnmarshalJSON` accepts it:
+ * any offset within ±23:59, fraction digits beyond nine truncated (as Go does),
+ * dates checked against the calendar. Keeps the offset, so
+ * `formatRfc3339Nano(parsed) === text` for every text Go writes (`+00:00`
+ * reads as offset 0 and is written `Z`, as in Go). Throws
+ * {@link GoFormatError} `BAD_TIMESTAMP` otherwise.
+ */
+export function parseRfc3339Nano(text: string): GoTimeParts {
+  const m = RFC3339.exec(text);
+  if (m === null) throw new GoFormatError('BAD_TIMESTAMP', `not an RFC 3339 timestamp: ${preview(text)}`);
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    throw new GoFormatError('BAD_TIMESTAMP', `day out of range: ${preview(text)}`);
+  }
+  if (hour > 23 || minute > 59 || second > 59) {
+    throw new GoFormatError('BAD_TIMESTAMP', `time of day out of range: ${preview(text)}`);
+  }
+  const fraction = m[7] === undefined ? 0 : Number(m[7].slice(0, 9).padEnd(9, '0'));
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const offHours = Number(m[10]);
+    const offMinutes = Number(m[11]);
+    if (offHours > 23 || offMinutes > 59) throw new GoFormatError('BAD_TIMESTAMP', `UTC offset out of range: ${preview(text)}`);
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
+  }
+  const localSeconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+  const unixNanos = BigInt(localSeconds) * NANOS_PER_SECOND + BigInt(fraction) - BigInt(offsetMinutes) * NANOS_PER_MINUTE;
+  return { unixNanos, offsetMinutes };
+}
+
+let clockAnchorNanos: bigint | undefined;
+
+/**
+ * The wall-clock time in Unix nanoseconds, as Go's `time.Now()` resolves it: the
+ * monotonic high-resolution clock anchored to `Date.now()`, re-anchored when the
+ * wall clock has been stepped by more than 2 ms.
+ */
+export function unixNanosNow(): bigint {
+  const wallNanos = BigInt(Date.now()) * 1_000_000n;
+  const mono = process.hrtime.bigint();
+  if (clockAnchorNanos !== undefined) {
+    const candidate = clockAnchorNanos + mono;
+    const drift = candidate - wallNanos;
+    // Date.now() is truncated to the millisecond, so a correct reading lies in [0, 1 ms).
+    if (drift > -2_000_000n && drift < 2_000_000n) return candidate;
+  }
+  clockAnchorNanos = wallNanos - mono;
+  return wallNanos;
+}
+
+/** Floor division: `Date` and Go both count negative times downwards. */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function preview(text: string): string {
+  return JSON.stringify(text.length > 64 ? text.slice(0, 64) + '…' : text);
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+// Proleptic Gregorian calendar <-> days since 1970-01-01, by counting 400-year
+// eras that start on March 1st (so the leap day is the last day of a year).
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(days: number): [year: number, month: number, day: number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
