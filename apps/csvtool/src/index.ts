@@ -10,5 +10,6 @@ export * from './line-converter.js';
 export { snapshotToJson } from '@tcpinfo/parse';
 export * from './parquet-schema.js';
 export * from './parquet-output.js';
+export * from './csv-fields.js';
 export * from './inputs.js';
 export * from './run.js';

@@ -124,7 +124,8 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
           }
         }
       }
-      options.onInputDone?.(index++, path);
+      options.onInputDone?.(index, path);
+      index++;
     }
   } finally {
     await pool?.close();
