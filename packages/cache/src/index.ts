@@ -4,8 +4,16 @@ import { DatagramWords, SnapshotWords } from './snapshot-words.js';
 
 export { SnapshotWords } from './snapshot-words.js';
 
-/** What the cache knows of one socket (keyed by its cookie). */
-export class CacheEntry {
+/** The cookie of an inet_diag payload (`idiag_cookie`, two host-order 32-bit halves). */
+export function cookieOf(payload: Buffer): bigint {
+  return (BigInt(payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) << 32n) | BigInt(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET));
+}
+
+/**
+ * What the cache knows of one socket (keyed by its cookie). `S` is the state the
+ * layer above keeps per connection (the saver's), typed rather than cast.
+ */
+export class CacheEntry<S = unknown> {
   /** The last snapshot written (or, for excluded sockets, the first seen): a private copy, with its words for the quick test. */
   snapshot: SnapshotWords;
   /** The cycle in which the socket was last seen. */
@@ -13,9 +21,9 @@ export class CacheEntry {
   /** The exclusion rules dropped this socket: it is tracked only so it is not checked again. */
   readonly excluded: boolean;
   /** Free for the layer above (the saver's per-connection state). */
-  state: unknown = undefined;
+  state: S | undefined = undefined;
   /** Next entry whose cookie has the same low 32 bits. */
-  next: CacheEntry | undefined = undefined;
+  next: CacheEntry<S> | undefined = undefined;
 
   constructor(
     /** Low 32 bits of the cookie. */
@@ -61,13 +69,13 @@ export type UpdateResult = (typeof UpdateResult)[keyof typeof UpdateResult];
  * families) has closed. Cookies are looked up by their two 32-bit halves,
  * never through a float, and without allocating for unchanged sockets.
  */
-export class ConnectionCache {
-  readonly #byLow = new Map<number, CacheEntry>();
+export class ConnectionCache<S = unknown> {
+  readonly #byLow = new Map<number, CacheEntry<S>>();
   readonly #datagramWords = new DatagramWords();
   #size = 0;
   #cycle = 1;
   /** The entry the last {@link update} call was about. */
-  lastEntry: CacheEntry | undefined = undefined;
+  lastEntry: CacheEntry<S> | undefined = undefined;
   /** The change kind of the last `Changed` result (for logs and tests). */
   lastChange: ChangeType = ChangeType.NoMajorChange;
 
@@ -82,7 +90,7 @@ export class ConnectionCache {
   }
 
   /** Finds a cookie's entry. */
-  get(cookie: bigint): CacheEntry | undefined {
+  get(cookie: bigint): CacheEntry<S> | undefined {
     return this.#find(Number(cookie & 0xffffffffn), Number(cookie >> 32n));
   }
 
@@ -91,7 +99,7 @@ export class ConnectionCache {
     return this.#find(lo, hi) !== undefined;
   }
 
-  #find(lo: number, hi: number): CacheEntry | undefined {
+  #find(lo: number, hi: number): CacheEntry<S> | undefined {
     let e = this.#byLow.get(lo);
     while (e !== undefined && e.hi !== hi) e = e.next;
     return e;
@@ -124,7 +132,7 @@ export class ConnectionCache {
     }
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, SIZEOF_INET_DIAG_MSG) : payload), this.#cycle, excluded);
+    const created = new CacheEntry<S>(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, SIZEOF_INET_DIAG_MSG) : payload), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#size++;
@@ -137,13 +145,13 @@ export class ConnectionCache {
    * Ends the current cycle: removes every socket not seen in it and returns the
    * kept (not excluded) ones, whose connections have closed.
    */
-  endCycle(): CacheEntry[] {
-    const gone: CacheEntry[] = [];
+  endCycle(): CacheEntry<S>[] {
+    const gone: CacheEntry<S>[] = [];
     const cycle = this.#cycle;
     for (const [lo, head] of this.#byLow) {
-      let first: CacheEntry | undefined;
-      let last: CacheEntry | undefined;
-      for (let e: CacheEntry | undefined = head; e !== undefined; e = e.next) {
+      let first: CacheEntry<S> | undefined;
+      let last: CacheEntry<S> | undefined;
+      for (let e: CacheEntry<S> | undefined = head; e !== undefined; e = e.next) {
         if (e.seenCycle === cycle) {
           if (last === undefined) first = e;
           else last.next = e;
@@ -162,10 +170,10 @@ export class ConnectionCache {
   }
 
   /** Removes one entry now (e.g. after a destroy notification); returns it. */
-  delete(cookie: bigint): CacheEntry | undefined {
+  delete(cookie: bigint): CacheEntry<S> | undefined {
     const lo = Number(cookie & 0xffffffffn);
     const hi = Number(cookie >> 32n);
-    let prev: CacheEntry | undefined;
+    let prev: CacheEntry<S> | undefined;
     for (let e = this.#byLow.get(lo); e !== undefined; prev = e, e = e.next) {
       if (e.hi !== hi) continue;
       if (prev === undefined) {
@@ -181,7 +189,7 @@ export class ConnectionCache {
   }
 
   /** Every entry (for shutdown). */
-  *entries(): Generator<CacheEntry> {
-    for (const head of this.#byLow.values()) for (let e: CacheEntry | undefined = head; e !== undefined; e = e.next) yield e;
+  *entries(): Generator<CacheEntry<S>> {
+    for (const head of this.#byLow.values()) for (let e: CacheEntry<S> | undefined = head; e !== undefined; e = e.next) yield e;
   }
 }

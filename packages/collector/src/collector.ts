@@ -1,14 +1,47 @@
 import { AF_INET, AF_INET6, buildInetDiagReqV2, IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG, type Anonymizer } from '@tcpinfo/inetdiag';
-import { ArchivalRecord, DestroyListener, GoTime, InetDiagSocket, type ExclusionRules } from '@tcpinfo/netlink';
-import { ConnectionCache, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
+import { ArchivalRecord, DestroyListener, GoTime, InetDiagSocket, type DumpResult, type ExclusionRules } from '@tcpinfo/netlink';
+import { ConnectionCache, cookieOf, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
-import { rateLimitedLog, type Saver } from '@tcpinfo/saver';
+import { rateLimitedLog, type ConnectionKey, type ConnectionState, type Saver } from '@tcpinfo/saver';
 import { ByteTotals } from './byte-totals.js';
+import { CloseReconciler } from './close-reconciler.js';
 import { Ticker } from './ticker.js';
+
+/** A connection in the collector's cache: the saver's state rides on it. */
+export type Connection = CacheEntry<ConnectionState>;
+
+/** What the collector uses of the saver (a {@link Saver}; tests record the calls). */
+export type CollectorSaver = Pick<Saver, 'write' | 'close' | 'tick' | 'flushNow' | 'closeAll'>;
+
+/**
+ * The sock_diag socket the collector dumps through (an `InetDiagSocket`; tests
+ * replay recorded kernel messages, so the collector runs without root).
+ */
+export interface DumpSocket {
+  /** Sends one inet_diag request and calls `onMessage` with each reply's payload (a view, valid during the call). */
+  dump(request: Uint8Array, onMessage: (payload: Buffer) => void): Promise<DumpResult>;
+  close(): void;
+}
+
+/** A running source of destroy notifications (a `DestroyListener`). */
+export interface DestroySource {
+  /** Settles once notifications flow. */
+  readonly ready: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Starts a {@link DestroySource} calling `onDestroyed` with each notification's
+ * payload (a view, valid during the call); throws when the kernel refuses.
+ */
+export type OpenDestroySource = (
+  onDestroyed: (payload: Buffer) => void,
+  handlers: { readonly onOverrun: () => void; readonly onError: (err: Error) => void },
+) => DestroySource;
 
 /** Options of a {@link Collector}. */
 export interface CollectorOptions {
-  readonly saver: Saver;
+  readonly saver: CollectorSaver;
   readonly metrics?: TcpInfoMetrics;
   /** Connections these rules drop are never written (loopback & co. are always dropped). */
   readonly exclude?: ExclusionRules;
@@ -18,15 +51,15 @@ export interface CollectorOptions {
   readonly intervalMs?: number;
   /** Cycles to run, 0 = until stopped (default 0). */
   readonly reps?: number;
-  /** The sock_diag socket (default: a new one). */
-  readonly socket?: InetDiagSocket;
+  /** The sock_diag socket (default: a new `InetDiagSocket`, closed when the collector ends). */
+  readonly socket?: DumpSocket;
   /**
    * Also take each socket's final state from the kernel's destroy notifications
    * (default true; needs CAP_NET_ADMIN, without which polling goes on alone).
    */
   readonly destroyEvents?: boolean;
-  /** Opens the destroy-notification socket (default DestroyListener.open; tests inject a refusal). */
-  readonly openDestroyListener?: typeof DestroyListener.open;
+  /** Opens the destroy-notification source (default `DestroyListener.open`; tests inject one, or a refusal). */
+  readonly openDestroyListener?: OpenDestroySource;
   readonly log?: (line: string) => void;
 }
 
@@ -35,36 +68,19 @@ const FAMILIES = [
   { family: AF_INET, label: 'ipv4', request: buildInetDiagReqV2({ family: AF_INET }) },
 ] as const;
 
-/** Cycles a connection that polling found gone waits for its destroy notification before its file is closed. */
-const DESTROY_GRACE_CYCLES = 10;
-/**
- * How long a connection closed by polling is remembered, so that a destroy
- * notification arriving later does not open it again as a new connection. A
- * socket in state CLOSE (reset, or both FINs done) is not dumped, yet the kernel
- * destroys it only when its process closes the descriptor, which can be much later.
- */
-const CLOSED_MEMORY_MS = 60_000;
-/** At most this many such connections are remembered (oldest forgotten first). */
-const CLOSED_MEMORY_MAX = 200_000;
-
-/** A cookie as a map key, from its two 32-bit halves (never through a float). */
-function cookieKey(payload: Buffer): string {
-  return `${payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)}:${payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET)}`;
-}
-
 /**
  * The polling loop (SPEC §1, §4): every interval, dump IPv6 then IPv4 sockets,
  * keep each cookie's previous snapshot, hand changed ones to the saver with the
  * dump's end time as timestamp, and close connections missing for a whole cycle.
  */
 export class Collector {
-  readonly cache = new ConnectionCache();
+  readonly cache: ConnectionCache<ConnectionState> = new ConnectionCache<ConnectionState>();
   readonly #opts: CollectorOptions;
-  readonly #socket: InetDiagSocket;
+  readonly #socket: DumpSocket;
   readonly #ownsSocket: boolean;
   readonly #logError: (line: string) => void;
   /** Entries changed during the dump in progress (reused array). */
-  readonly #changed: CacheEntry[] = [];
+  readonly #changed: Connection[] = [];
   readonly #isExcluded: ((payload: Buffer) => boolean) | undefined;
   /** Options of every record made (one object, not one per changed snapshot). */
   readonly #recordOptions: { anonymizer?: Anonymizer };
@@ -77,13 +93,9 @@ export class Collector {
   #reportedReceived = -1n;
   #lastRateSecond = 0;
   #accountThisCycle = false;
-  /** Cookies ("hi:lo") whose destroy notification was handled, with the cycle it came in: polling must not reopen them. */
-  readonly #destroyed = new Map<string, number>();
-  /** Connections polling found gone, waiting (a few cycles) for their destroy notification. */
-  readonly #awaitingDestroy = new Map<string, { entry: CacheEntry; cycle: number }>();
-  /** Connections whose grace expired and polling closed: cookie key → when (ms), oldest first. */
-  readonly #closedByPolling = new Map<string, number>();
-  #destroyListener: DestroyListener | undefined;
+  /** Which connection closes when, polling and destroy notifications reconciled (close-reconciler.ts). */
+  readonly #closes = new CloseReconciler<Connection>(this.cache);
+  #destroyListener: DestroySource | undefined;
   /** Whether destroy notifications are being received. */
   destroyEventsActive = false;
   /** Cycles run. */
@@ -102,9 +114,9 @@ export class Collector {
   readonly #onMessage = (payload: Buffer): void => {
     this.#count++;
     // A socket destroyed while its dump was in flight must not come back as new. Only
-    // sockets the cache lacks can be such (destroyed ones leave it): the key string is
-    // built for those alone, not for every socket of every cycle.
-    if (this.#destroyed.size > 0 && !this.cache.has(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) && this.#destroyed.has(cookieKey(payload))) return;
+    // sockets the cache lacks can be such (destroyed ones leave it): the cookie's
+    // bigint is made for those alone, not for every socket of every cycle.
+    if (this.#closes.anyDestroyed && !this.cache.has(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) && this.#closes.isDestroyed(cookieOf(payload))) return;
     let result: UpdateResult;
     try {
       result = this.cache.update(payload, this.#isExcluded);
@@ -149,28 +161,10 @@ export class Collector {
       for (const entry of this.#changed) this.#write(entry, timestamp);
     }
     this.#changed.length = 0;
-    if (complete) {
-      const gone = this.cache.endCycle();
-      if (this.destroyEventsActive) {
-        // The kernel's notification of a socket polling no longer sees may still be
-        // on its way (bursts): give it a few cycles to bring the final snapshot.
-        for (const entry of gone) this.#awaitingDestroy.set(`${entry.hi}:${entry.lo}`, { entry, cycle: this.cycles });
-      } else {
-        this.#closeGone(gone);
-      }
-    }
-    if (this.#awaitingDestroy.size > 0) {
-      const expired: CacheEntry[] = [];
-      for (const [key, { entry, cycle }] of this.#awaitingDestroy) {
-        if (this.cycles - cycle < DESTROY_GRACE_CYCLES) continue;
-        this.#awaitingDestroy.delete(key);
-        expired.push(entry);
-        this.#closedByPolling.set(key, Date.now());
-      }
-      this.#closeGone(expired);
-    }
-    this.#forgetClosedByPolling();
-    for (const [key, cycle] of this.#destroyed) if (this.cycles - cycle > 2) this.#destroyed.delete(key);
+    // Sockets a complete cycle did not see: closed now, or (with destroy notifications,
+    // which bring the final snapshot) once their grace ran out.
+    if (complete) this.#closeGone(this.#closes.pollingGone(this.cache.endCycle(), this.cycles, this.destroyEventsActive));
+    this.#closeGone(this.#closes.endCycle(this.cycles, Date.now()));
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
     // The first cycle finds every connection at once: their first frames go out now,
@@ -180,18 +174,8 @@ export class Collector {
     this.cycles++;
   }
 
-  /** Forgets connections closed by polling longer ago than CLOSED_MEMORY_MS, or beyond CLOSED_MEMORY_MAX. */
-  #forgetClosedByPolling(): void {
-    if (this.#closedByPolling.size === 0) return;
-    const before = Date.now() - CLOSED_MEMORY_MS;
-    for (const [key, at] of this.#closedByPolling) {
-      if (at > before && this.#closedByPolling.size <= CLOSED_MEMORY_MAX) break;
-      this.#closedByPolling.delete(key);
-    }
-  }
-
-  /** Closes connections polling found gone. */
-  #closeGone(gone: readonly CacheEntry[]): void {
+  /** Closes connections polling found gone (no final snapshot to write). */
+  #closeGone(gone: readonly Connection[]): void {
     if (gone.length === 0) return;
     const timestamp = GoTime.now();
     for (const entry of gone) {
@@ -200,9 +184,9 @@ export class Collector {
     }
   }
 
-  #write(entry: CacheEntry, timestamp: GoTime): void {
+  #write(entry: Connection, timestamp: GoTime): void {
     // Destroyed while its dump was in flight: its final snapshot is already written.
-    if (this.#destroyed.size > 0 && this.#destroyed.has(`${entry.hi}:${entry.lo}`)) return;
+    if (this.#closes.anyDestroyed && this.#closes.isDestroyed(entry.cookie)) return;
     const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#recordOptions);
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
     if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, SIZEOF_INET_DIAG_MSG));
@@ -262,34 +246,29 @@ export class Collector {
     const m = this.#opts.metrics;
     m?.destroyMessages.inc();
     if (payload.length < SIZEOF_INET_DIAG_MSG) return;
-    const key = cookieKey(payload);
-    if (this.#destroyed.has(key)) return;
-    if (this.#closedByPolling.delete(key)) {
-      // Its file is closed already (polling stopped seeing it): a late final
-      // snapshot must not start the same UUID's file again.
-      m?.destroyLate.inc();
+    const decision = this.#closes.destroyed(cookieOf(payload), this.cycles);
+    if (decision.action === 'ignore') {
+      // Late: its file is closed already (polling stopped seeing it); a final
+      // snapshot now would start the same UUID's file again.
+      if (decision.reason === 'late') m?.destroyLate.inc();
       return;
     }
-    this.#destroyed.set(key, this.cycles);
-    const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
-    const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
-    const cookie = (BigInt(hi) << 32n) | BigInt(lo);
     const timestamp = GoTime.now();
-    const waiting = this.#awaitingDestroy.get(key);
-    if (waiting !== undefined) this.#awaitingDestroy.delete(key);
-    const entry = waiting?.entry ?? this.cache.delete(cookie);
-    if (entry?.excluded) return;
-    if (entry === undefined) {
+    let target: ConnectionKey | undefined = decision.entry;
+    if (target === undefined) {
+      // Never seen by polling: its file starts with this snapshot, unless the rules drop it.
       if (this.#isExcluded?.(payload)) return;
       m?.destroyFirstSeen.inc();
+      target = { lo: payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), hi: payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET), state: undefined };
     }
-    const target = entry ?? { lo, hi, state: undefined as unknown };
     let record: ArchivalRecord | undefined;
     try {
       record = ArchivalRecord.fromMessage(payload, timestamp, this.#recordOptions);
     } catch (err) {
       m?.netlinkSkipped.labels('malformed_destroy').inc();
       this.#logError(`tcp-info: skipping a malformed destroy notification: ${(err as Error).message}`);
+      // The connection has left the cache all the same: close its file, without a final snapshot.
+      if (decision.entry !== undefined) this.#closeGone([decision.entry]);
       return;
     }
     if (record === undefined) return;
@@ -325,8 +304,7 @@ export class Collector {
         await new Promise((r) => setImmediate(r));
         this.#destroyListener.close();
       }
-      this.#closeGone([...this.#awaitingDestroy.values()].map((w) => w.entry));
-      this.#awaitingDestroy.clear();
+      this.#closeGone(this.#closes.drain());
       await this.#opts.saver.closeAll(GoTime.now(), [...this.cache.entries()].filter((e) => !e.excluded));
       if (this.#ownsSocket) this.#socket.close();
     }

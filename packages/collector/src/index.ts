@@ -1,2 +1,3 @@
 export * from './collector.js';
 export * from './ticker.js';
+export * from './close-reconciler.js';

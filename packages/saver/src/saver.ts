@@ -62,14 +62,17 @@ export interface SaverOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A connection as the saver needs it (a cache entry fits). */
+/** What the saver keeps of one connection, on its key (opaque to the layers above). */
+export type ConnectionState = ConnectionFile;
+
+/** A connection as the saver needs it (a `CacheEntry<ConnectionState>` fits). */
 export interface ConnectionKey {
   /** Low 32 bits of the cookie. */
   readonly lo: number;
   /** High 32 bits of the cookie. */
   readonly hi: number;
-  /** Saver state lives here (a cache entry's `state` field). */
-  state: unknown;
+  /** Saver state lives here (a cache entry's `state` field); undefined until the first write. */
+  state: ConnectionState | undefined;
 }
 
 /** Counters of a saver, for logs, tests and benchmarks. */
@@ -172,7 +175,7 @@ export class Saver {
   /** {@link write} with the record already encoded (`line`, no newline) and its timestamp. */
   writeLine(key: ConnectionKey, line: string, timestamp: GoTime, rawIdm: Uint8Array): void {
     const now = this.#opts.now();
-    let conn = key.state as ConnectionFile | undefined;
+    let conn = key.state;
     if (conn === undefined) {
       const uuid = uuidFromCookie(this.#opts.uuidPrefix, key.hi, key.lo);
       conn = new ConnectionFile(uuid, timestamp, now, this.#opts.rotationMs);
@@ -196,7 +199,7 @@ export class Saver {
 
   /** The connection has closed: announce it, flush its file now, then compact it. */
   close(key: ConnectionKey, timestamp: GoTime): void {
-    const conn = key.state as ConnectionFile | undefined;
+    const conn = key.state;
     if (conn === undefined || conn.closed) return;
     conn.closed = true;
     key.state = undefined;

@@ -30,7 +30,7 @@ describe.skipIf(!isRoot)('Saver on a full disk', () => {
     const logs: string[] = [];
     const metrics = createMetrics({ processMetrics: false });
     const saver = new Saver({ outputDir: mnt, uuidPrefix: 'full', metrics, now: () => now, log: (l) => logs.push(l) });
-    const key = { lo: 1, hi: 0, state: undefined as unknown };
+    const key = { lo: 1, hi: 0, state: undefined };
     const idm = fakeIdm(0, 1);
     const start = GoTime.fromUnixNanos(BigInt(now) * 1_000_000n);
     // Incompressible lines, so that frames are as big as their text.
