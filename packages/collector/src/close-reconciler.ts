@@ -11,6 +11,9 @@
  * per socket per cycle: only for sockets that closed or that the cache lacks.
  */
 
+/** Returned when there is nothing to close (most cycles): no array allocated per cycle. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** What the reconciler needs of a connection (a cache entry fits). */
 export interface ReconciledConnection {
   /** The socket cookie. */
@@ -119,7 +122,7 @@ export class CloseReconciler<E extends ReconciledConnection> {
       this.#awaiting.delete(cookie);
       this.#awaiting.set(cookie, { entry, cycle });
     }
-    return [];
+    return NONE;
   }
 
   /**
@@ -148,13 +151,13 @@ export class CloseReconciler<E extends ReconciledConnection> {
    * out, to be closed now without a final snapshot (they are remembered as closed
    * by polling), and forgets what is too old to matter.
    */
-  endCycle(cycle: number, now: number): E[] {
-    const expired: E[] = [];
+  endCycle(cycle: number, now: number): readonly E[] {
+    let expired: E[] | undefined;
     // Oldest first (insertion order): stop at the first one still within its grace.
     for (const [cookie, { entry, cycle: goneAt }] of this.#awaiting) {
       if (cycle - goneAt < this.#graceCycles) break;
       this.#awaiting.delete(cookie);
-      expired.push(entry);
+      (expired ??= []).push(entry);
       this.#closedByPolling.set(cookie, now);
     }
     if (this.#closedByPolling.size > 0) {
@@ -169,7 +172,7 @@ export class CloseReconciler<E extends ReconciledConnection> {
       if (cycle - at <= this.#destroyedMemoryCycles) break;
       this.#destroyed.delete(cookie);
     }
-    return expired;
+    return expired ?? NONE;
   }
 
   /** At shutdown: every connection still waiting for its notification, to be closed now. */
