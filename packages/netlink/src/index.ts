@@ -7,7 +7,6 @@ export * from './exclude.js';
 export * from './record-parse.js';
 export * from './record-warnings.js';
 export * from './archival-record.js';
-export * from './jsonl.js';
 export * from './framing.js';
 export * from './raw-file.js';
 export * from './socket.js';

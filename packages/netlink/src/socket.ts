@@ -1,7 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY } from '@tcpinfo/inetdiag';
-import type { RawNetlinkSocket } from 'netlink';
-import { openRawNetlinkSocket } from './binding.js';
+import { openRawNetlinkSocket, type RawNetlinkSocket } from './binding.js';
 import { NetlinkError, NetlinkParseError } from './errors.js';
 import {
   encodeMessage,
