@@ -8,10 +8,12 @@ out=${1:?usage: docker/build.sh OUT_DIR}
 cd "$(dirname "$0")/.."
 pnpm install --frozen-lockfile
 pnpm build
-rm -rf "$out/tcp-info" "$out/example-sidecar"
+rm -rf "$out/tcp-info" "$out/example-sidecar" "$out/tcpinfo-csv"
 pnpm --filter tcp-info deploy --legacy --prod "$out/tcp-info"
 pnpm --filter @tcpinfo/example-sidecar deploy --legacy --prod "$out/example-sidecar"
+pnpm --filter tcpinfo-csv deploy --legacy --prod "$out/tcpinfo-csv"
 # The deployed trees must run on their own.
 node "$out/tcp-info/dist/bin.js" --help > /dev/null
 node -e "require('$out/tcp-info/node_modules/@tcpinfo/saver')" 2>/dev/null || node --input-type=module -e "await import('$out/tcp-info/node_modules/@tcpinfo/saver/dist/index.js')"
+node "$out/tcpinfo-csv/dist/bin.js" --help > /dev/null
 echo "docker/build.sh: deployed to $out"

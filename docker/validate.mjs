@@ -45,3 +45,36 @@ const dockerfile = readFileSync(here('Dockerfile'), 'utf8');
 if (!/RUN bash docker\/build\.sh/.test(dockerfile)) fail('the Dockerfile build stage must run docker/build.sh');
 for (const target of ['tcp-info', 'example-sidecar']) if (!new RegExp(`AS ${target}\\b`).test(dockerfile)) fail(`Dockerfile target ${target}`);
 console.log('docker/validate: compose.yaml, kubernetes/daemonset.yaml and Dockerfile check out');
+
+// --- tcpinfo-csv's Indexed Job (kubernetes/csv-indexed-job.yaml): kept apart from the daemon's checks above.
+function checkCsvIndexedJob() {
+  const where = 'kubernetes/csv-indexed-job.yaml';
+  const job = parse(readFileSync(here(where), 'utf8'));
+  if (job.kind !== 'Job' || job.apiVersion !== 'batch/v1') fail(`${where} must be a batch/v1 Job`);
+  if (job.spec.completionMode !== 'Indexed') fail(`${where}: completionMode must be Indexed (one shard per index)`);
+  const pod = job.spec.template.spec;
+  if (!['Never', 'OnFailure'].includes(pod.restartPolicy)) fail(`${where}: restartPolicy Never or OnFailure`);
+  const c = pod.containers[0];
+  const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+  if (Number(env.get('SHARDS')) !== job.spec.completions) fail(`${where}: env SHARDS (${env.get('SHARDS')}) must equal spec.completions (${job.spec.completions})`);
+  const script = [...(c.command ?? []), ...(c.args ?? [])].join('\n');
+  if (!script.includes('$JOB_COMPLETION_INDEX')) fail(`${where}: the shard must come from $JOB_COMPLETION_INDEX`);
+  // Every option the script gives tcpinfo-csv must be one its command line defines.
+  const csvFlags = new Set(readFileSync(here('../apps/csvtool/src/bin.ts'), 'utf8').match(/--[a-z][a-z-]*/g));
+  const call = script.split('\n').find((l) => l.includes('"$TCPINFO_CSV"'));
+  if (call === undefined) fail(`${where}: the script must run "$TCPINFO_CSV"`);
+  for (const flag of call.match(/--[a-z][a-z-]*/g) ?? []) if (!csvFlags.has(flag)) fail(`${where}: unknown tcpinfo-csv option ${flag}`);
+  if (!call.includes('--format=parquet')) fail(`${where}: shards are Parquet files (--format=parquet)`);
+  const mounts = new Map(c.volumeMounts.map((m) => [m.name, m.mountPath]));
+  const volumes = new Set(pod.volumes.map((v) => v.name));
+  for (const name of mounts.keys()) if (!volumes.has(name)) fail(`${where}: volume ${name} not defined`);
+  const under = (path) => [...mounts.values()].some((m) => path.startsWith(m + '/') || path === m);
+  for (const name of ['FILE_LIST', 'OUT_DIR']) if (!under(env.get(name) ?? '')) fail(`${where}: ${name} must be on a mounted volume`);
+  if (!c.resources?.requests?.cpu || !c.resources?.limits?.memory) fail(`${where}: a CPU request and a memory limit`);
+  const dockerfile = readFileSync(here('Dockerfile'), 'utf8');
+  if (!new RegExp(`AS ${c.image.split(':')[0]}\\b`).test(dockerfile)) fail(`${where}: the image ${c.image} is not a Dockerfile target`);
+  if (!dockerfile.includes(env.get('TCPINFO_CSV').split('/dist/')[0])) fail(`${where}: TCPINFO_CSV must be where the Dockerfile puts tcpinfo-csv`);
+}
+checkCsvIndexedJob();
+console.log('docker/validate: kubernetes/csv-indexed-job.yaml checks out');
+
