@@ -21,6 +21,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'trace', kind: 'bool', default: 'false', help: "Accepted for compatibility with the Go original's tracing flag; has no effect." },
   { name: 'poll-interval', kind: 'duration', default: '10ms', help: 'Polling period.' },
   { name: 'rotation-interval', kind: 'duration', default: '10m', help: "Life of one file of a connection before the next file starts." },
+  { name: 'tcpinfo.query-socket', kind: 'string', default: '', help: 'Unix socket on which to answer HTTP queries about connections: GET /connections, /connections/{uuid}, /connections?cookie=0x… (empty: none).' },
+  { name: 'tcpinfo.query-socket-mode', kind: 'string', default: '0660', help: 'File mode (octal) of the query socket.' },
+  { name: 'tcpinfo.query-retention', kind: 'duration', default: '10s', help: 'How long the query socket still answers about a closed connection.' },
 ];
 
 /** The daemon's validated configuration. */
@@ -39,12 +42,33 @@ export interface DaemonConfig {
   /** Listen for kernel destroy notifications. */
   readonly destroyEvents: boolean;
   readonly rotationMs: number;
+  /** The query socket's path ('' = none). */
+  readonly querySocketPath: string;
+  readonly querySocketMode: number;
+  /** How long closed connections stay answerable on the query socket. */
+  readonly queryRetentionMs: number;
 }
 
-/** An octal file mode such as `0660`. */
-function parseMode(text: string): number {
-  if (!/^0?[0-7]{3}$/.test(text)) throw new UsageError(`invalid -tcpinfo.eventsocket-mode "${text}": want an octal mode such as 0660`);
+/** An octal file mode such as `0660`, the value of flag `-name`. */
+function parseMode(text: string, name: string): number {
+  if (!/^0?[0-7]{3}$/.test(text)) throw new UsageError(`invalid -${name} "${text}": want an octal mode such as 0660`);
   return parseInt(text, 8);
+}
+
+/**
+ * A socket path flag's value, checked as the server will (a missing directory,
+ * a file that is not a socket), so these exit 2 before anything starts. A
+ * stale socket is fine; the server replaces it.
+ */
+function socketPathFlag(values: Record<string, unknown>, name: string): string {
+  const path = values[name] as string;
+  if (path === '') return path;
+  try {
+    checkSocketPath(path);
+  } catch (err) {
+    throw new UsageError(`-${name}: ${(err as Error).message}`);
+  }
+  return path;
 }
 
 /** Splits `host:port`, `:port`, `[v6]:port` (Go's net.SplitHostPort, port numeric). */
@@ -107,23 +131,22 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
   } catch (err) {
     throw new UsageError(`cannot create -output directory ${outputDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const eventSocketPath = values['tcpinfo.eventsocket'] as string;
-  if (eventSocketPath !== '') {
-    // The server checks again when it listens; this makes the mistakes that
-    // need an operator exit 2 before anything starts. A stale socket is fine.
-    try {
-      checkSocketPath(eventSocketPath);
-    } catch (err) {
-      throw new UsageError(`-tcpinfo.eventsocket: ${(err as Error).message}`);
-    }
+  const eventSocketPath = socketPathFlag(values, 'tcpinfo.eventsocket');
+  const querySocketPath = socketPathFlag(values, 'tcpinfo.query-socket');
+  if (querySocketPath !== '' && eventSocketPath !== '' && resolve(querySocketPath) === resolve(eventSocketPath)) {
+    throw new UsageError('-tcpinfo.query-socket and -tcpinfo.eventsocket must be different paths');
   }
+  const queryRetentionMs = values['tcpinfo.query-retention'] as number;
   const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
   return {
     outputDir,
     reps,
     uuidPrefix,
     eventSocketPath,
-    eventSocketMode: parseMode(values['tcpinfo.eventsocket-mode'] as string),
+    eventSocketMode: parseMode(values['tcpinfo.eventsocket-mode'] as string, 'tcpinfo.eventsocket-mode'),
+    querySocketPath,
+    querySocketMode: parseMode(values['tcpinfo.query-socket-mode'] as string, 'tcpinfo.query-socket-mode'),
+    queryRetentionMs,
     anonymizer,
     exclude: rules,
     warnings,

@@ -6,6 +6,7 @@ import { Saver, type FlowEventSink } from '@tcpinfo/saver';
 import type { DaemonConfig } from './config.js';
 import { createEventSocketServer, eventSocketSink, fanOut } from './event-socket-sink.js';
 import { serveMetrics } from './metrics-server.js';
+import { createFlowTable, startQuerySocket } from './query-sink.js';
 
 /** A start-up failure after the configuration was accepted (exit 2). */
 export class StartupError extends Error {
@@ -55,11 +56,24 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
     }
     sinks.push(eventSocketSink(eventServer));
   }
+  const flows = createFlowTable(config, metrics);
+  let queryServer: Awaited<ReturnType<typeof startQuerySocket>> | undefined;
+  if (config.querySocketPath !== '') {
+    try {
+      queryServer = await startQuerySocket(config, flows, log);
+    } catch (err) {
+      await eventServer?.close();
+      socket.close();
+      server.close();
+      throw new StartupError(`-tcpinfo.query-socket: ${(err as Error).message}`);
+    }
+  }
   const saver = new Saver({
     outputDir: config.outputDir,
     uuidPrefix: config.uuidPrefix,
     metrics,
     rotationMs: config.rotationMs,
+    records: flows,
     log,
     ...(sinks.length > 0 ? { events: sinks.length === 1 ? sinks[0]! : fanOut(sinks) } : {}),
   });
@@ -79,6 +93,7 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
   } finally {
     // Every close event has been sent by now (the collector closes every connection).
     await eventServer?.close();
+    await queryServer?.close();
     socket.close();
     server.close();
     server.closeAllConnections?.();

@@ -5,10 +5,13 @@ export type EventSocketErrorCode =
   /** A live server (another daemon) answers on the path; nothing was deleted. */
   | 'IN_USE'
   /** Binding or listening failed (permissions, missing directory, name too long …). */
-  | 'LISTEN';
+  | 'LISTEN'
+  /** A query to the daemon's query socket failed: no daemon, a timeout, an unexpected status or answer. */
+  | 'QUERY';
 
 /**
- * A start-up failure of {@link EventSocketServer.listen}. The daemon maps every
+ * A start-up failure of {@link EventSocketServer.listen} (or of the query
+ * socket's server, which listens the same way), or a failed query (`QUERY`). The daemon maps every
  * code to a start-up error (exit 2); `NOT_A_SOCKET` and `IN_USE` leave the file
  * system untouched.
  */

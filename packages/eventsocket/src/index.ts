@@ -9,3 +9,8 @@ export { LineSplitter } from './line-splitter.js';
 export { checkSocketPath } from './socket-file.js';
 export { EventSocketServer, type EventSocketServerOptions, type EventSocketServerStats } from './server.js';
 export { EventSocketClient, connect, type ConnectOptions, type EventSocketClientEvents } from './client.js';
+export { removeStaleSocket, listenWithMode, removeSocketFile } from './socket-file.js';
+export {
+  queryConnection, queryConnectionByCookie, listConnections,
+  type ConnectionAnswer, type ConnectionFigures, type ConnectionListEntry, type QueryOptions,
+} from './query-client.js';

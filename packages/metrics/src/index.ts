@@ -32,6 +32,18 @@ const RATE_BUCKETS = [
   10000000000,
 ];
 
+// Closed-flow histograms (new): buckets for internet paths, one layout each,
+// listed in the README. Labels are only `af` and `cc`, so cardinality stays bounded.
+
+/** Seconds from first to final snapshot: 10 ms (a request) … 1 h (a long transfer or an idle keep-alive). */
+export const CLOSED_FLOW_DURATION_BUCKETS = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/** Seconds: 100 µs (same rack) … 20–80 ms (continental) … 150–300 ms (intercontinental) … 600 ms+ (geostationary satellite). */
+export const CLOSED_FLOW_MIN_RTT_BUCKETS = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2];
+/** Bytes acknowledged, a bucket per half decade: 100 B … 10 GB. */
+export const CLOSED_FLOW_BYTES_BUCKETS = [100, 1e3, 1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7, 1e8, 3e8, 1e9, 3e9, 1e10];
+/** Retransmitted / sent segments: none, 0.01 % … 50 %. */
+export const CLOSED_FLOW_RETRANSMIT_BUCKETS = [0, 0.0001, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+
 /** Every metric of the daemon, registered in one registry. */
 export interface TcpInfoMetrics {
   readonly registry: Registry;
@@ -79,6 +91,14 @@ export interface TcpInfoMetrics {
   readonly destroyOverruns: Counter;
   /** `tcpinfo_destroy_late_total` (new): notifications for connections polling had already closed (ignored). */
   readonly destroyLate: Counter;
+  /** `tcpinfo_closed_flow_duration_seconds{af,cc}` (new): first to final snapshot of each closed, non-excluded connection. */
+  readonly closedFlowDuration: Histogram<'af' | 'cc'>;
+  /** `tcpinfo_closed_flow_min_rtt_seconds{af,cc}` (new): the final snapshot's tcpi_min_rtt (connections with an RTT sample). */
+  readonly closedFlowMinRtt: Histogram<'af' | 'cc'>;
+  /** `tcpinfo_closed_flow_bytes_acked{af,cc}` (new): the final tcpi_bytes_acked. */
+  readonly closedFlowBytesAcked: Histogram<'af' | 'cc'>;
+  /** `tcpinfo_closed_flow_retransmit_ratio{af,cc}` (new): final tcpi_total_retrans / tcpi_segs_out. */
+  readonly closedFlowRetransmitRatio: Histogram<'af' | 'cc'>;
 }
 
 /**
@@ -112,6 +132,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): TcpIn
     destroyMessages: new Counter({ name: 'tcpinfo_destroy_messages_total', help: 'Socket destroy notifications received.', registers }),
     destroyFirstSeen: new Counter({ name: 'tcpinfo_destroy_first_seen_total', help: 'Connections first seen through a destroy notification.', registers }),
     destroyOverruns: new Counter({ name: 'tcpinfo_destroy_overruns_total', help: 'Destroy-notification receive buffer overruns.', registers }),
+    closedFlowDuration: new Histogram({ name: 'tcpinfo_closed_flow_duration_seconds', help: 'Closed connections: seconds from first to final snapshot.', labelNames: ['af', 'cc'], buckets: CLOSED_FLOW_DURATION_BUCKETS, registers }),
+    closedFlowMinRtt: new Histogram({ name: 'tcpinfo_closed_flow_min_rtt_seconds', help: 'Closed connections: minimum RTT (tcpi_min_rtt) of the final snapshot, seconds.', labelNames: ['af', 'cc'], buckets: CLOSED_FLOW_MIN_RTT_BUCKETS, registers }),
+    closedFlowBytesAcked: new Histogram({ name: 'tcpinfo_closed_flow_bytes_acked', help: 'Closed connections: bytes acknowledged (tcpi_bytes_acked) at close.', labelNames: ['af', 'cc'], buckets: CLOSED_FLOW_BYTES_BUCKETS, registers }),
+    closedFlowRetransmitRatio: new Histogram({ name: 'tcpinfo_closed_flow_retransmit_ratio', help: 'Closed connections: retransmitted / sent segments at close.', labelNames: ['af', 'cc'], buckets: CLOSED_FLOW_RETRANSMIT_BUCKETS, registers }),
     destroyLate: new Counter({ name: 'tcpinfo_destroy_late_total', help: 'Destroy notifications for connections polling had already closed (ignored: their files are closed).', registers }),
   };
 }

@@ -26,6 +26,20 @@ describe('metrics', () => {
     expect(text).toContain('tcpinfo_error_total{type="ENOSPC"} 1');
   });
 
+  it('closed-flow histograms are labelled by af and cc only, with the README buckets', async () => {
+    const m = createMetrics({ processMetrics: false });
+    m.closedFlowDuration.labels('ipv4', 'cubic').observe(3);
+    m.closedFlowMinRtt.labels('ipv6', 'bbr').observe(0.03);
+    m.closedFlowBytesAcked.labels('ipv4', 'cubic').observe(2e6);
+    m.closedFlowRetransmitRatio.labels('ipv4', 'cubic').observe(0);
+    const text = await m.registry.metrics();
+    expect(text).toContain('tcpinfo_closed_flow_duration_seconds_bucket{le="5",af="ipv4",cc="cubic"} 1');
+    expect(text).toContain('tcpinfo_closed_flow_min_rtt_seconds_bucket{le="0.04",af="ipv6",cc="bbr"} 1');
+    expect(text).toContain('tcpinfo_closed_flow_bytes_acked_bucket{le="3000000",af="ipv4",cc="cubic"} 1');
+    expect(text).toContain('tcpinfo_closed_flow_retransmit_ratio_bucket{le="0",af="ipv4",cc="cubic"} 1');
+    expect(() => m.closedFlowDuration.labels({ af: 'ipv4', cc: 'x', uuid: 'y' } as never)).toThrow();
+  });
+
   it('registries are independent', async () => {
     const a = createMetrics({ processMetrics: false });
     const b = createMetrics({ processMetrics: false });

@@ -1,4 +1,4 @@
-import type { GoTime } from '@tcpinfo/netlink';
+import type { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 
 /**
  * A flow event as the saver sees it: a connection's first snapshot was written
@@ -21,4 +21,16 @@ export interface FlowEvent {
 /** Receives flow events, synchronously, on the polling thread: must not block. */
 export interface FlowEventSink {
   onFlowEvent(event: FlowEvent): void;
+}
+
+/**
+ * Receives every record the saver is given and every close, synchronously on
+ * the polling thread, so that a consumer (the query socket, the closed-flow
+ * histograms) sees exactly what the files get. Must not block.
+ */
+export interface RecordSink {
+  /** A snapshot queued for the connection's file (after its open event). */
+  onRecord(uuid: string, record: ArchivalRecord): void;
+  /** The connection closed (before its close event is sent). */
+  onClose(uuid: string, timestamp: GoTime): void;
 }

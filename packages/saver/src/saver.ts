@@ -5,7 +5,7 @@ import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { compactFile } from './compaction.js';
 import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
-import type { FlowEventSink } from './events.js';
+import type { FlowEventSink, RecordSink } from './events.js';
 import { FrameWriter } from './frame-writer.js';
 import { ThreadFrameWriter } from './thread-frame-writer.js';
 import { connectionFilePath, datePath } from './paths.js';
@@ -20,6 +20,8 @@ export interface SaverOptions {
   readonly uuidPrefix: string;
   readonly metrics?: TcpInfoMetrics;
   readonly events?: FlowEventSink;
+  /** Gets every record written and every close (the query socket's feed). */
+  readonly records?: RecordSink;
   /** Life of one file of a connection (default 10 minutes, SPEC §5). */
   readonly rotationMs?: number;
   /**
@@ -99,7 +101,7 @@ export interface SaverStats {
  * frames are compacted into one frame in the background.
  */
 export class Saver {
-  readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events'>> & Pick<SaverOptions, 'metrics' | 'events'>;
+  readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events' | 'records'>> & Pick<SaverOptions, 'metrics' | 'events' | 'records'>;
   readonly #compressor = new Compressor();
   readonly #writer: FrameWriter | ThreadFrameWriter;
   /** Connections with lines to compress, in the order they became dirty (so oldest first). */
@@ -170,6 +172,7 @@ export class Saver {
    */
   write(key: ConnectionKey, record: ArchivalRecord, rawIdm: Uint8Array): void {
     this.writeLine(key, record.toJSONLine(), record.timestamp, rawIdm);
+    this.#opts.records?.onRecord((key.state as ConnectionFile).uuid, record);
   }
 
   /** {@link write} with the record already encoded (`line`, no newline) and its timestamp. */
@@ -206,6 +209,8 @@ export class Saver {
     this.#open--;
     this.#opts.metrics?.openConnections.dec();
     this.#opts.metrics?.flowEvents.labels('close').inc();
+    // Before the event: a sidecar asking about the connection on its close event finds it closed.
+    this.#opts.records?.onClose(conn.uuid, timestamp);
     this.#opts.events?.onFlowEvent({ kind: 'close', timestamp, uuid: conn.uuid });
     this.#compress(conn);
     if (conn.file !== undefined) this.#finishFile(conn, conn.file);
