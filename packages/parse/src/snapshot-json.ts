@@ -6,9 +6,11 @@ export function snapshotToJson(metadata: unknown, s: Snapshot): string {
   const plain: Record<string, unknown> = { ...rest };
   if (otherAttributes !== undefined) plain.otherAttributes = Object.fromEntries([...otherAttributes].map(([t, v]) => [t, Buffer.from(v).toString('base64')]));
   if (metadata !== undefined) plain.metadata = metadata;
-  return JSON.stringify(plain, (_k, v: unknown) => {
+  return JSON.stringify(plain, function (this: Record<string, unknown>, k: string, v: unknown) {
     if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    // A Buffer's own toJSON ({type, data}) runs before the replacer: look at the value itself.
+    const own = this[k];
+    if (own instanceof Uint8Array) return Buffer.from(own).toString('base64');
     if (v !== null && typeof v === 'object' && 'unixNanos' in v && typeof (v as { toString(): string }).toString === 'function') return String(v);
     return v;
   });

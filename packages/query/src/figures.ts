@@ -101,6 +101,12 @@ export class FlowState {
   closedAtMs: number | undefined;
   /** The close's timestamp as the daemon wrote it, once closed. */
   closedAt: string | undefined;
+  /**
+   * The congestion control, from the first snapshot that reports it (the final
+   * one, from a destroy notification, often does not): looked for again only
+   * when an anchor moves, so at most once a second.
+   */
+  congestion: string | undefined;
 
   constructor(
     readonly uuid: string,
@@ -116,6 +122,7 @@ export class FlowState {
     this.olderMs = this.newerMs = firstMs;
     this.olderBytes = this.newerBytes = bytes;
     this.snapshots = 1;
+    this.congestion = congestionOf(first);
   }
 
   /** A later snapshot (the hot path: no allocation unless an anchor moves, once a second). */
@@ -128,6 +135,7 @@ export class FlowState {
       this.olderBytes = this.newerBytes;
       this.newerMs = ms;
       this.newerBytes = bytesAckedOf(record);
+      this.congestion ??= congestionOf(record);
     }
   }
 

@@ -20,7 +20,7 @@ export interface FlowTableOptions {
 /** A closed flow's summary for the histograms, labelled by address family and congestion control only. */
 export interface ClosedFlowSummary {
   readonly af: 'ipv4' | 'ipv6';
-  /** The congestion control, `unknown` when the snapshots did not report it. */
+  /** The congestion control (from any snapshot), `unknown` when none reported it. */
   readonly cc: string;
   readonly durationSeconds: number;
   /** The kernel's tcpi_min_rtt of the final snapshot (s); undefined without an RTT sample. */
@@ -43,7 +43,7 @@ export function summarizeClosed(flow: FlowState): ClosedFlowSummary {
   const k = keyFields(flow.latest);
   return {
     af: familyOf(flow.latest),
-    cc: congestionOf(flow.latest) || 'unknown',
+    cc: flow.congestion || congestionOf(flow.latest) || 'unknown',
     durationSeconds: flow.durationSeconds,
     minRttSeconds: k.minRttUs === null ? undefined : k.minRttUs / 1e6,
     bytesAcked: k.bytesAcked ?? 0,

@@ -43,7 +43,7 @@ export function listEntry(flow: FlowState): ConnectionListEntry {
  */
 export function answerJson(flow: FlowState, nowMs: number): string {
   const closed = flow.closedAtMs !== undefined;
-  const congestion = congestionOf(flow.latest);
+  const congestion = flow.congestion ?? congestionOf(flow.latest);
   const head: Omit<ConnectionAnswer, 'snapshot'> = {
     ...identity(flow),
     closed,

@@ -79,6 +79,14 @@ describe('summarizeClosed', () => {
     expect(summarizeClosed(closed[0]!)).toEqual({ af: 'ipv6', cc: 'bbr', durationSeconds: 1.5, minRttSeconds: 0.08, bytesAcked: 5000, retransmitRatio: 0.125 });
   });
 
+  it('the congestion control of an earlier snapshot when the final one lacks it (destroy notifications)', () => {
+    const { t, closed } = table();
+    t.onRecord(uuid(1), record(T0, {}, {}, 'bbr'));
+    t.onRecord(uuid(1), record(T0 + 5, {}, {}, ''));
+    t.onClose(uuid(1), GoTime.fromUnixNanos(0n));
+    expect(summarizeClosed(closed[0]!).cc).toBe('bbr');
+  });
+
   it('no RTT sample: no min RTT; no congestion attribute: unknown', () => {
     const { t, closed } = table();
     t.onRecord(uuid(1), record(T0, { minRtt: 0xffffffff }, {}, ''));

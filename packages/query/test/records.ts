@@ -18,11 +18,11 @@ export function info(values: InfoValues): Buffer {
   return b;
 }
 
-/** A record as the collector makes it: `ms` since the epoch, tcp_info values, cubic. */
+/** A record as the collector makes it: `ms` since the epoch, tcp_info values, cubic (cc '' = no INET_DIAG_CONG). */
 export function record(ms: number, values: InfoValues, idm: IdmFields = {}, cc = 'cubic'): ArchivalRecord {
   const payload = buildPayload(buildIdm({ src: v4('192.0.2.1'), dst: v4('198.51.100.7'), ...idm }), [
     [INET_DIAG_INFO, info(values)],
-    [INET_DIAG_CONG, Buffer.from(`${cc}\0`)],
+    ...(cc === '' ? [] : [[INET_DIAG_CONG, Buffer.from(`${cc}\0`)] as const]),
   ]);
   return ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(BigInt(ms) * 1_000_000n))!;
 }

@@ -4,7 +4,8 @@
 // describing the connections and keeps them open until stdin closes or a line
 // "close" arrives (then closes them all and exits once every socket is closed).
 //
-// usage: node conn-fixture.mjs [--count N] [--bytes N] [--family 4|6|both] [--port P]
+// usage: node conn-fixture.mjs [--count N] [--bytes N] [--family 4|6|both] [--port P] [--addr4 A,B]
+// (--addr4: the IPv4 addresses of ends A and B instead of 192.0.2.1 and .2)
 import net from 'node:net';
 import readline from 'node:readline';
 
@@ -18,7 +19,7 @@ const bytes = Number(opt('bytes', '1000'));
 const family = opt('family', 'both');
 const port = Number(opt('port', '0'));
 const hosts = [];
-if (family === '4' || family === 'both') hosts.push(['192.0.2.1', '192.0.2.2']);
+if (family === '4' || family === 'both') hosts.push(opt('addr4', '192.0.2.1,192.0.2.2').split(','));
 if (family === '6' || family === 'both') hosts.push(['2001:db8::1', '2001:db8::2']);
 
 const sockets = [];
