@@ -9,7 +9,7 @@ if (command.kind === 'help') {
   process.exitCode = 2;
 } else {
   const stop = new AbortController();
-  const client = runSidecar(command.path, { signal: stop.signal });
+  const client = runSidecar(command.path, { signal: stop.signal, ...(command.querySocket !== undefined ? { querySocket: command.querySocket } : {}) });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   // Exit 0 once closed: nothing else keeps the process alive.
   client.once('close', () => console.log('shutdown'));

@@ -1,4 +1,4 @@
-import { connect, formatGoTimeUTC, type ClientFlowEvent, type EventSocketClient } from '@tcpinfo/eventsocket';
+import { connect, formatGoTimeUTC, queryConnection, type ClientFlowEvent, type ConnectionAnswer, type EventSocketClient } from '@tcpinfo/eventsocket';
 import { ConnectionStarts, formatDuration } from './durations.js';
 
 /** Options of {@link runSidecar}. */
@@ -11,6 +11,20 @@ export interface SidecarOptions {
   readonly minBackoffMs?: number;
   /** Most open connections remembered for durations (default 100,000). */
   readonly maxTracked?: number;
+  /** The daemon's query socket: at each close, the connection's final figures are asked for and printed. */
+  readonly querySocket?: string;
+}
+
+/** The line of a closed connection's final figures, from the query socket's answer. */
+export function describeFinal(a: ConnectionAnswer): string {
+  const f = a.figures;
+  const us = (v: number | null) => (v === null ? '?' : `${(v / 1000).toFixed(3)} ms`);
+  const ratio = f.retransmitRatio === null ? '?' : `${(f.retransmitRatio * 100).toFixed(2)} %`;
+  return (
+    `final ${a.uuid} ${a.src} -> ${a.dst} ${a.congestion ?? '?'}: ${f.durationSeconds.toFixed(3)} s, ` +
+    `${f.bytesAcked ?? '?'} bytes acked, ${f.bytesReceived ?? '?'} received, min RTT ${us(f.minRttUs)}, ` +
+    `RTT ${us(f.smoothedRttUs)} ± ${us(f.rttVarUs)}, retransmitted ${f.retransmittedSegments ?? '?'}/${f.sentSegments ?? '?'} segments (${ratio})`
+  );
 }
 
 /** The log line of one event (`open` with addresses, `close` with the duration when its open was seen). */
@@ -42,6 +56,16 @@ export function runSidecar(path: string, options: SidecarOptions = {}): EventSoc
   client.on('connect', () => log(`connected to ${path}`));
   client.on('disconnect', (err) => log(`lost ${path}${err ? ` (${err.message})` : ''}; reconnecting (events meanwhile are missed)`));
   client.on('parseError', (err) => log(`skipped a line: ${err.message}`));
-  client.on('event', (e) => log(describeEvent(e, starts)));
+  client.on('event', (e) => {
+    log(describeEvent(e, starts));
+    const query = options.querySocket;
+    if (e.event === 'close' && query !== undefined) {
+      // The daemon keeps a closed connection answerable for its retention (10 s by default).
+      queryConnection(query, e.uuid).then(
+        (a) => log(a !== undefined ? describeFinal(a) : `final ${e.uuid} unknown to the query socket (excluded, or past its retention)`),
+        (err: Error) => log(`final ${e.uuid} not available: ${err.message}`),
+      );
+    }
+  });
   return client;
 }

@@ -16,6 +16,12 @@ describe('parseSidecarArgs', () => {
     expect(parseSidecarArgs(argv, {}).kind).toBe('usage-error');
   });
 
+  it('takes the query socket from its flag or TCPINFO_QUERY_SOCKET', () => {
+    expect(parseSidecarArgs(['-tcpinfo.eventsocket=/a', '-tcpinfo.query-socket', '/q'], {})).toEqual({ kind: 'run', path: '/a', querySocket: '/q' });
+    expect(parseSidecarArgs(['-tcpinfo.eventsocket=/a'], { TCPINFO_QUERY_SOCKET: '/q' })).toEqual({ kind: 'run', path: '/a', querySocket: '/q' });
+    expect(parseSidecarArgs(['-tcpinfo.eventsocket=/a'], { TCPINFO_QUERY_SOCKET: '' })).toEqual({ kind: 'run', path: '/a' });
+  });
+
   it('asks for help', () => {
     expect(parseSidecarArgs(['-h'], {})).toEqual({ kind: 'help' });
     expect(parseSidecarArgs(['--help'], {})).toEqual({ kind: 'help' });
