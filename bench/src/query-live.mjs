@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// The query socket's cost (issue 14), measured live: a private network
+// namespace, BUSY connections whose clients write every 500 ms (daemon-load.mjs;
+// twice as many sockets), the BUILT Collector + Saver + FlowTable wired as
+// apps/tcp-info wires them. Measures, in one process:
+//   - CPU per polling cycle with the query socket off and on (listening, no
+//     client), in alternating windows of WINDOW cycles (PAIRS pairs), so that
+//     drift of a contended machine falls on both alike;
+//   - the polling interval's median over 10 s without queries, then over 10 s of
+//     RATE queries per second (query-load.mjs, a separate process not counted).
+// Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--pairs 3] [--rate 1000] [--json]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PKG = (name) => new URL(`../../packages/${name}/dist/index.js`, import.meta.url).href;
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+
+if (process.argv[2] === '--inner') await inner(JSON.parse(process.argv[3]));
+else await outer();
+
+async function outer() {
+  if (process.getuid?.() !== 0) {
+    console.error('query-live.mjs needs root (network namespaces); skipped');
+    process.exit(0);
+  }
+  const s = { busy: Number(arg('busy', 1000)), window: Number(arg('window', 300)), pairs: Number(arg('pairs', 3)), rate: Number(arg('rate', 1000)) };
+  const ns = `tcpinfo-qbench-${process.pid}`;
+  const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
+  const tmp = mkdtempSync(join(tmpdir(), 'tcpinfo-qbench-'));
+  ip('netns', 'add', ns);
+  try {
+    const inNs = (...a) => ip('-n', ns, ...a);
+    inNs('link', 'set', 'lo', 'up');
+    inNs('link', 'add', 'vtA', 'type', 'veth', 'peer', 'name', 'vtB');
+    inNs('addr', 'add', '192.0.2.1/24', 'dev', 'vtA');
+    inNs('addr', 'add', '192.0.2.2/24', 'dev', 'vtB');
+    inNs('addr', 'add', '2001:db8::1/64', 'dev', 'vtA', 'nodad');
+    inNs('addr', 'add', '2001:db8::2/64', 'dev', 'vtB', 'nodad');
+    inNs('link', 'set', 'vtA', 'up');
+    inNs('link', 'set', 'vtB', 'up');
+    const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify({ ...s, tmp })], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const result = JSON.parse(out.trim().split('\n').pop());
+    if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+    else console.log(JSON.stringify(result, null, 2));
+  } finally {
+    execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function inner(s) {
+  const { InetDiagSocket, ExclusionRules } = await import(PKG('netlink'));
+  const { createAnonymizer } = await import(PKG('inetdiag'));
+  const { Collector } = await import(PKG('collector'));
+  const { Saver } = await import(PKG('saver'));
+  const { createMetrics } = await import(PKG('metrics'));
+  const { FlowTable, QueryServer, summarizeClosed } = await import(PKG('query'));
+
+  const notOurs = [];
+  const load = spawn(process.execPath, [join(HERE, 'daemon-load.mjs'), '--count', String(s.busy), '--every', '500'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  notOurs.push(load.pid);
+  await new Promise((resolve, reject) => {
+    load.once('exit', (c) => reject(new Error(`load generator exited (${c})`)));
+    createInterface({ input: load.stdout }).once('line', resolve);
+  });
+
+  const out = mkdtempSync(join(s.tmp, 'out-'));
+  const metrics = createMetrics();
+  const flows = new FlowTable({ retentionMs: 10_000, onClosed: (f) => summarizeClosed(f) });
+  const saver = new Saver({ outputDir: out, uuidPrefix: 'qbench_1700000000_unsafe', metrics, records: flows });
+  const collector = new Collector({ saver, metrics, exclude: new ExclusionRules(), anonymizer: createAnonymizer('none'), intervalMs: 10, socket: InetDiagSocket.open() });
+  const starts = [];
+  const original = collector.cycle.bind(collector);
+  const waiters = [];
+  collector.cycle = async () => {
+    starts.push(performance.now());
+    for (const w of waiters.splice(0)) if (starts.length >= w.at) w.resolve();
+      else waiters.push(w);
+    await original();
+  };
+  /** Resolves when `n` more cycles have started. */
+  const cycles = (n) => new Promise((resolve) => waiters.push({ at: starts.length + n, resolve }));
+  const stop = new AbortController();
+  const running = collector.run(stop.signal);
+  await cycles(300); // warm-up: every connection open, files started
+  process.stderr.write(`query-live: ${flows.openCount} flows after warm-up; measuring off/on windows…\n`);
+
+  const sockPath = join(s.tmp, 'query.sock');
+  let server;
+  const windows = { off: [], on: [] };
+  for (let p = 0; p < s.pairs; p++) {
+    for (const mode of ['off', 'on']) {
+      if (mode === 'on') {
+        server = new QueryServer(flows);
+        await server.listen(sockPath);
+      }
+      const before = readTreeCpu(notOurs);
+      await cycles(s.window);
+      windows[mode].push(perCycle(before, readTreeCpu(notOurs), s.window).totalMs);
+      if (mode === 'on') await server.close();
+    }
+  }
+
+  // Polling interval median: 10 s without queries, then 10 s of RATE queries/s.
+  process.stderr.write(`query-live: CPU/cycle off ${windows.off.map((x) => x.toFixed(2))} on ${windows.on.map((x) => x.toFixed(2))} ms; interval medians…\n`);
+  server = new QueryServer(flows);
+  await server.listen(sockPath);
+  const intervals = (from, to) => starts.slice(from + 1, to).map((t, i) => t - starts[from + i]);
+  let from = starts.length;
+  await new Promise((r) => setTimeout(r, 10_000));
+  const quiet = median(intervals(from, starts.length));
+  from = starts.length;
+  const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate), '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  notOurs.push(client.pid);
+  const clientOut = await new Promise((resolve, reject) => {
+    client.once('exit', (c) => c !== 0 && reject(new Error(`query load exited (${c})`)));
+    createInterface({ input: client.stdout }).once('line', resolve);
+  });
+  const busy = median(intervals(from, starts.length));
+  const queries = JSON.parse(clientOut);
+  const openFlows = flows.openCount;
+  await server.close();
+  stop.abort();
+  load.stdin.end();
+  await running;
+  rmSync(out, { recursive: true, force: true });
+  console.log(JSON.stringify({
+    openFlows, busyConnections: s.busy,
+    cpuPerCycleMs: windows, ratioOnOff: windows.on.map((on, i) => on / windows.off[i]),
+    intervalMedianMs: { quiet, queries: busy }, queries,
+  }));
+  process.exit(0);
+}

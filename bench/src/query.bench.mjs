@@ -1,0 +1,80 @@
+// The query socket's budget (issue 14) inside `pnpm bench`: runs query-live.mjs
+// (real busy connections in a private network namespace, the built Collector +
+// Saver + FlowTable + QueryServer) and reports CPU per polling cycle with the
+// query socket off and on (no client), and the polling interval's median
+// without and with RATE queries per second. Needs root (skipped otherwise).
+// BENCH_QUERY_BUSY (connections; sockets are twice that), BENCH_QUERY_WINDOW
+// (cycles per window), BENCH_QUERY_PAIRS, BENCH_QUERY_RATE change the sizes.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BUSY = Number(process.env.BENCH_QUERY_BUSY ?? 1000);
+const WINDOW = Number(process.env.BENCH_QUERY_WINDOW ?? 300);
+const PAIRS = Number(process.env.BENCH_QUERY_PAIRS ?? 3);
+const RATE = Number(process.env.BENCH_QUERY_RATE ?? 1000);
+const script = fileURLToPath(new URL('./query-live.mjs', import.meta.url));
+
+const range = (xs, digits = 2) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function run() {
+  const out = execFileSync(
+    process.execPath,
+    [script, '--busy', String(BUSY), '--window', String(WINDOW), '--pairs', String(PAIRS), '--rate', String(RATE), '--json'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+export function cases() {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('*** query.bench: SKIPPED, needs root for a network namespace (run pnpm bench as root) ***\n');
+    return [];
+  }
+  const result = Promise.resolve().then(run);
+  return [
+    {
+      name: 'query socket on, no client, vs off: CPU per cycle',
+      unit: 'cycles',
+      async measureAsync() {
+        const r = await result;
+        if (r.openFlows < 2 * BUSY - 2) throw new Error(`${r.openFlows} flows tracked for ${2 * BUSY} sockets`);
+        const on = mean(r.cpuPerCycleMs.on);
+        const ratios = r.ratioOnOff;
+        const met = mean(ratios) <= 1.03;
+        return {
+          items: WINDOW * PAIRS,
+          elapsedMs: WINDOW * PAIRS * 10,
+          nsPerItem: on * 1e6,
+          notes: [
+            `${2 * BUSY} busy sockets`,
+            `CPU/cycle off ${range(r.cpuPerCycleMs.off)} ms, on ${range(r.cpuPerCycleMs.on)} ms`,
+            `on/off per pair ${range(ratios, 3)} (mean ${mean(ratios).toFixed(3)})`,
+            `within 3 %: ${met ? 'met' : 'NOT met'}`,
+          ].join('; '),
+        };
+      },
+    },
+    {
+      name: `${RATE} queries/s for 10 s: polling interval median`,
+      unit: 'queries',
+      async measureAsync() {
+        const r = await result;
+        const q = r.queries;
+        // Correctness first: every query answered with its connection.
+        if (q.failed > 0 || q.notFound > 0 || q.ok !== q.sent) throw new Error(`queries: ${JSON.stringify(q)}`);
+        const { quiet, queries } = r.intervalMedianMs;
+        const ratio = queries / quiet;
+        return {
+          items: q.ok,
+          elapsedMs: q.elapsedMs,
+          notes: [
+            `${q.ok} answered in ${(q.elapsedMs / 1000).toFixed(1)} s (${(q.ok / (q.elapsedMs / 1000)).toFixed(0)}/s achieved)`,
+            `interval median ${quiet.toFixed(2)} ms quiet, ${queries.toFixed(2)} ms with queries (×${ratio.toFixed(3)})`,
+            `within 5 %: ${Math.abs(ratio - 1) <= 0.05 ? 'met' : 'NOT met'}`,
+          ].join('; '),
+        };
+      },
+    },
+  ];
+}
