@@ -11,6 +11,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'output', kind: 'string', default: '', help: 'Directory in which to put the resulting tree of data. Default is the current directory.' },
   { name: 'reps', kind: 'int', default: '0', help: 'How many cycles should be recorded, 0 means continuous.' },
   { name: 'uuid-prefix-file', kind: 'string', default: '', help: 'Read the UUID prefix from this file (its exact content). Default: <$POD_NAME or host name>_<boot time>_unsafe.' },
+  { name: 'output.file-mode', kind: 'string', default: '', help: 'File mode (octal, e.g. 0640) of the output files, whatever the umask. Empty: 0644 under the umask.' },
   { name: 'tcpinfo.eventsocket', kind: 'string', default: '', help: 'Unix socket on which to announce connection opens and closes (empty: none).' },
   { name: 'tcpinfo.eventsocket-mode', kind: 'string', default: '0660', help: 'File mode (octal) of the event socket: who may read connection metadata.' },
   { name: 'anonymize.ip', kind: 'string', default: 'none', help: 'IP anonymization in written records: none or netblock (IPv4 /24, IPv6 /48; local addresses kept).' },
@@ -29,6 +30,8 @@ export const FLAGS: readonly FlagSpec[] = [
 /** The daemon's validated configuration. */
 export interface DaemonConfig {
   readonly outputDir: string;
+  /** Exact mode of the output files; undefined: 0644 under the umask. */
+  readonly outputFileMode: number | undefined;
   readonly reps: number;
   readonly uuidPrefix: string;
   readonly eventSocketPath: string;
@@ -138,8 +141,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
   }
   const queryRetentionMs = values['tcpinfo.query-retention'] as number;
   const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
+  const fileMode = values['output.file-mode'] as string;
   return {
     outputDir,
+    outputFileMode: fileMode === '' ? undefined : parseMode(fileMode, 'output.file-mode'),
     reps,
     uuidPrefix,
     eventSocketPath,

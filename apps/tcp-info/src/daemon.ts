@@ -70,6 +70,7 @@ export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): 
   }
   const saver = new Saver({
     outputDir: config.outputDir,
+    ...(config.outputFileMode !== undefined ? { fileMode: config.outputFileMode } : {}),
     uuidPrefix: config.uuidPrefix,
     metrics,
     rotationMs: config.rotationMs,

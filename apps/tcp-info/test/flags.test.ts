@@ -84,6 +84,18 @@ describe('Go-style flags (SPEC §9)', () => {
     if (config !== 'help') expect(config.warnings).toHaveLength(2);
   });
 
+  it('takes the output files\' mode from -output.file-mode or OUTPUT_FILE_MODE (none by default: 0644 under the umask)', () => {
+    const out = '-output=/tmp/tcpinfo-flags-test';
+    const mode = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const c = loadConfig([out, ...argv], env);
+      return c === 'help' ? 'help' : c.outputFileMode;
+    };
+    expect(mode([])).toBeUndefined();
+    expect(mode(['-output.file-mode=0640'])).toBe(0o640);
+    expect(mode([], { OUTPUT_FILE_MODE: '600' })).toBe(0o600);
+    expect(() => mode(['-output.file-mode=rw-r-----'])).toThrow(/invalid -output.file-mode "rw-r-----": want an octal mode/);
+  });
+
   it('--help lists every flag with its environment variable', () => {
     const text = helpText();
     for (const f of FLAGS) {

@@ -10,12 +10,8 @@ export class FileProgress {
   framesQueued = 0;
   /** No more frames will come (rotated away or connection closed). */
   finished = false;
-  /** Descriptor kept open by the FrameWriter (-1: closed). */
-  fd = -1;
-  /** When the FrameWriter last checked the descriptor against the path (ms). */
-  checkedAt = 0;
-  /** A write is in progress. */
-  busy = false;
+  /** The path is not a regular file of ours (a planted symlink…): nothing is written to it. */
+  refused = false;
   /** The header record as a compressed frame, made when first needed (a file deleted under us restarts with it). */
   headerFrame: Uint8Array | undefined = undefined;
 
@@ -41,7 +37,7 @@ export class ConnectionFile {
   nextSequence = 0;
   /** The file being written, undefined before the first record and after rotation or close. */
   file: FileProgress | undefined = undefined;
-  /** Wall-clock time (ms) after which the next record starts a new file. */
+  /** Clock time (ms) after which the next record starts a new file. */
   expiresAt: number;
   /** JSON lines (with newlines) not yet compressed. */
   lines: string[] = [];
@@ -55,6 +51,8 @@ export class ConnectionFile {
   writing: Promise<void> | undefined = undefined;
   /** After a failed write, not retried before this time (ms). */
   retryAt = 0;
+  /** The last write failed and no write has succeeded since: its retries are not counted as new failures. */
+  failing = false;
   /** The connection has closed: flush and forget. */
   closed = false;
 

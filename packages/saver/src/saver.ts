@@ -1,16 +1,17 @@
 import { join } from 'node:path';
-import { Compressor } from 'zstd-napi';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
-import { compactFile } from './compaction.js';
-import { ConnectionFile, FileProgress, type PendingFrame } from './connection-file.js';
+import { ByteBudget } from './byte-budget.js';
+import { CompactionQueue } from './compaction-queue.js';
+import { LineCompressor, type CompressedLines } from './compression.js';
+import { ConnectionFile, FileProgress } from './connection-file.js';
 import type { FlowEventSink, RecordSink } from './events.js';
-import { FrameWriter } from './frame-writer.js';
-import { ThreadFrameWriter } from './thread-frame-writer.js';
 import { connectionFilePath, datePath } from './paths.js';
 import { rateLimitedLog } from './rate-limited-log.js';
 import { uuidFromCookie } from './uuid.js';
+import { WriteScheduler } from './write-scheduler.js';
+import { WriteThreadClient } from './write-thread-client.js';
 
 /** Options of a {@link Saver}. */
 export interface SaverOptions {
@@ -46,10 +47,11 @@ export interface SaverOptions {
    */
   readonly maxOpenFiles?: number;
   /**
-   * Write files from one worker thread with synchronous calls, a batch of appends
-   * per message (default true), instead of one libuv request per file.
+   * Mode of the output files. Undefined (default): 0644 given to open(2), so
+   * the umask applies (0644 under the usual 022), as the original's files; a
+   * number: exactly this mode, whatever the umask (`-output.file-mode`).
    */
-  readonly writeThread?: boolean;
+  readonly fileMode?: number;
   /** zstd level (default 3, as the original's zstd processes). */
   readonly compressionLevel?: number;
   /**
@@ -58,7 +60,11 @@ export interface SaverOptions {
    * brings files back to the original's `zstd -3` size. See compaction.ts.
    */
   readonly compact?: boolean;
-  /** Wall clock in ms (tests inject one). */
+  /**
+   * The one clock (ms) of the saver and its parts: flush deadlines, rotation,
+   * retry pauses, descriptor rechecks, shutdown deadlines, log rate limits.
+   * Default Date.now; tests inject one.
+   */
   readonly now?: () => number;
   /** Log sink (default: console.error). */
   readonly log?: (line: string) => void;
@@ -82,6 +88,7 @@ export interface SaverStats {
   filesStarted: number;
   framesWritten: number;
   bytesWritten: number;
+  /** Writes that failed (retries of the same write are not counted again). */
   writeErrors: number;
   recordsDropped: number;
   filesCompacted: number;
@@ -91,34 +98,25 @@ export interface SaverStats {
 /**
  * Writes each connection's records into its own zstd-compressed JSONL files
  * (SPEC §5): date directories, header records, 10-minute rotation. Never blocks
- * the caller on the disk: records are buffered per connection, compressed into a
- * complete zstd frame at most `flushAfterMs` later (from {@link tick}), and
- * appended asynchronously (open, append, close: no descriptor is held per
- * connection). A torn write (ENOSPC mid-frame) is cut off before the retry, a
- * file deleted under us starts again with its header; failures are counted in
- * `tcpinfo_error_total`, logged at most once a second and retried a second
- * later, so writing resumes when the disk recovers. Finished files of several
- * frames are compacted into one frame in the background.
+ * the caller on the disk. This class is the connection lifecycle (open and
+ * close events, file rotation, shutdown); the rest is delegated, one job per
+ * unit, all on one injected clock:
+ * - compression.ts: lines buffered per connection, one zstd frame each once due;
+ * - byte-budget.ts: the bound on compressed bytes waiting for the disk;
+ * - write-scheduler.ts: frames handed to the write thread in order, retries;
+ * - write-thread-client.ts / write-thread.ts / write-rules.ts: the disk itself;
+ * - compaction-queue.ts: finished files rewritten as one frame.
  */
 export class Saver {
-  readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events' | 'records'>> & Pick<SaverOptions, 'metrics' | 'events' | 'records'>;
-  readonly #compressor = new Compressor();
-  readonly #writer: FrameWriter | ThreadFrameWriter;
-  /** Connections with lines to compress, in the order they became dirty (so oldest first). */
-  readonly #dirty = new Set<ConnectionFile>();
-  /** Connections with frames waiting to be written or retried. */
-  readonly #unwritten = new Set<ConnectionFile>();
-  /** Connections with frames, not writing, not pausing after an error: waiting for a write slot (FIFO). */
-  readonly #waiting = new Set<ConnectionFile>();
+  readonly #opts: Required<Omit<SaverOptions, 'metrics' | 'events' | 'records' | 'fileMode'>> &
+    Pick<SaverOptions, 'metrics' | 'events' | 'records' | 'fileMode'>;
+  readonly #now: () => number;
   readonly #logError: (line: string) => void;
-  readonly #compactionQueue: string[] = [];
-  #compaction: Promise<void> | undefined;
-  /** When the compaction loop stops taking files (ms): none while running; closeAll sets one. */
-  #compactionDeadline = Infinity;
-  #compactionAbort: AbortController | undefined;
-  #closing = false;
-  #pendingBytes = 0;
-  #writes = 0;
+  readonly #lines: LineCompressor;
+  readonly #budget: ByteBudget;
+  readonly #client: WriteThreadClient;
+  readonly #scheduler: WriteScheduler;
+  readonly #compaction: CompactionQueue;
   #open = 0;
   readonly stats: SaverStats = {
     filesStarted: 0, framesWritten: 0, bytesWritten: 0, writeErrors: 0,
@@ -134,15 +132,35 @@ export class Saver {
       maxOpenFiles: 4096,
       compressionLevel: 3,
       compact: true,
-      writeThread: true,
       now: Date.now,
       log: (line) => console.error(line),
       ...options,
     };
-    this.#compressor.setParameters({ compressionLevel: this.#opts.compressionLevel });
-    const writerOptions = { maxOpenFiles: this.#opts.maxOpenFiles, now: this.#opts.now };
-    this.#writer = this.#opts.writeThread ? new ThreadFrameWriter(writerOptions) : new FrameWriter(writerOptions);
-    this.#logError = rateLimitedLog(this.#opts.log, 1000, this.#opts.now);
+    const { metrics, now } = this.#opts;
+    this.#now = now;
+    this.#logError = rateLimitedLog(this.#opts.log, 1000, now);
+    this.#lines = new LineCompressor(this.#opts.compressionLevel, this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
+    this.#budget = new ByteBudget(this.#opts.maxPendingBytes, metrics);
+    this.#client = new WriteThreadClient({ maxOpenFiles: this.#opts.maxOpenFiles, recheckMs: RECHECK_MS, fileMode: this.#opts.fileMode }, now);
+    this.#scheduler = new WriteScheduler({
+      client: this.#client,
+      budget: this.#budget,
+      now,
+      maxConcurrentWrites: this.#opts.maxConcurrentWrites,
+      headerFrame: (file) => this.#lines.headerFrame(file),
+      onFileDone: (file) => this.#fileDone(file),
+      stats: this.stats,
+      metrics,
+      logError: this.#logError,
+    });
+    this.#compaction = new CompactionQueue({
+      level: this.#opts.compressionLevel,
+      fileMode: this.#opts.fileMode,
+      now,
+      stats: this.stats,
+      metrics,
+      logError: this.#logError,
+    });
   }
 
   /** Connections whose file is open. */
@@ -150,19 +168,19 @@ export class Saver {
     return this.#open;
   }
 
-  /** Batches handed to the write thread so far (0 without one), for benchmarks. */
+  /** Batches handed to the write thread so far, for benchmarks. */
   get writeBatches(): number {
-    return this.#writer instanceof ThreadFrameWriter ? this.#writer.batches : 0;
+    return this.#client.batches;
   }
 
   /** File descriptors kept open for recently written files (at most `maxOpenFiles`). */
   get openFiles(): number {
-    return this.#writer.openFiles;
+    return this.#client.openFiles;
   }
 
   /** Compressed bytes not yet on disk. */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#budget.pending;
   }
 
   /**
@@ -172,12 +190,12 @@ export class Saver {
    */
   write(key: ConnectionKey, record: ArchivalRecord, rawIdm: Uint8Array): void {
     this.writeLine(key, record.toJSONLine(), record.timestamp, rawIdm);
-    this.#opts.records?.onRecord((key.state as ConnectionFile).uuid, record);
+    this.#opts.records?.onRecord(key.state!.uuid, record);
   }
 
   /** {@link write} with the record already encoded (`line`, no newline) and its timestamp. */
   writeLine(key: ConnectionKey, line: string, timestamp: GoTime, rawIdm: Uint8Array): void {
-    const now = this.#opts.now();
+    const now = this.#now();
     let conn = key.state;
     if (conn === undefined) {
       const uuid = uuidFromCookie(this.#opts.uuidPrefix, key.hi, key.lo);
@@ -190,13 +208,13 @@ export class Saver {
     }
     if (conn.file !== undefined && now > conn.expiresAt) {
       // Rotation: the rest of the old file goes out now, then it is finished.
-      this.#compress(conn);
-      this.#finishFile(conn, conn.file);
+      this.#lines.compress(conn);
+      this.#finishFile(conn.file);
       conn.file = undefined;
       conn.expiresAt += this.#opts.rotationMs;
     }
     if (conn.file === undefined) this.#startFile(conn, now);
-    this.#queueLine(conn, line, 1);
+    this.#lines.queue(conn, line, 1);
     this.#opts.metrics?.snapshots.inc();
   }
 
@@ -212,8 +230,8 @@ export class Saver {
     // Before the event: a sidecar asking about the connection on its close event finds it closed.
     this.#opts.records?.onClose(conn.uuid, timestamp);
     this.#opts.events?.onFlowEvent({ kind: 'close', timestamp, uuid: conn.uuid });
-    this.#compress(conn);
-    if (conn.file !== undefined) this.#finishFile(conn, conn.file);
+    this.#lines.compress(conn);
+    if (conn.file !== undefined) this.#finishFile(conn.file);
     conn.file = undefined;
   }
 
@@ -223,17 +241,9 @@ export class Saver {
    * when nothing is due.
    */
   tick(): void {
-    const now = this.#opts.now();
-    const due = now - this.#opts.flushAfterMs;
-    for (const conn of this.#dirty) {
-      if (conn.dirtySince > due) break;
-      this.#compress(conn);
-    }
-    // Connections neither writing nor waiting are pausing after an error: retry those whose pause is over.
-    if (this.#unwritten.size > this.#writes + this.#waiting.size) {
-      for (const conn of this.#unwritten) if (conn.writing === undefined && conn.retryAt <= now) this.#waiting.add(conn);
-    }
-    this.#pump();
+    this.#lines.compressDue();
+    this.#scheduler.retryDue();
+    this.#scheduler.pump();
   }
 
   /**
@@ -243,8 +253,8 @@ export class Saver {
    * instead of `flushAfterMs` later, and are on disk within the durability budget.
    */
   flushNow(): void {
-    for (const conn of this.#dirty) this.#compress(conn);
-    this.#pump();
+    this.#lines.compressAll();
+    this.#scheduler.pump();
   }
 
   /**
@@ -252,46 +262,37 @@ export class Saver {
    * (or failed once). For tests and benchmarks; the daemon relies on {@link tick}.
    */
   async flush(): Promise<void> {
-    for (const conn of [...this.#dirty]) this.#compress(conn);
-    for (;;) {
-      for (const conn of this.#unwritten) if (conn.writing === undefined) this.#waiting.add(conn);
-      this.#pump();
-      const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
-      if (writing.length === 0) return;
-      await Promise.all(writing);
-      if ([...this.#unwritten].every((c) => c.retryAt > this.#opts.now())) return;
-    }
+    this.#lines.compressAll();
+    while (!(await this.#scheduler.writeQueued(false)) && !this.#scheduler.allPausing);
   }
 
   /**
    * Closes every connection (announcing each), compresses everything and waits
-   * for every write; failed writes are retried until `deadlineMs` has passed.
-   * Then compacts finished files for what remains of `compactionBudgetMs`
-   * (default 1000 ms from the call): files not compacted by then stay valid
-   * multi-frame files.
+   * for every write; failed writes are retried until `deadlineMs` has passed
+   * (on the saver's clock). What could not be written is given up: its records
+   * are counted in `tcpinfo_dropped_records_total{reason="unwritten_at_exit"}`
+   * and its files are settled (torn tail cut, a file with nothing written
+   * removed), so every file left is a valid zstd stream of complete lines. Then
+   * compacts finished files for what remains of `compactionBudgetMs` (default
+   * 1000 ms from the call): files not compacted by then stay valid multi-frame files.
    */
   async closeAll(timestamp: GoTime = GoTime.now(), keys: Iterable<ConnectionKey> = [], deadlineMs = 1500, compactionBudgetMs = 1000): Promise<void> {
-    const start = Date.now();
-    this.#closing = true;
+    const start = this.#now();
+    this.#compaction.stop();
     for (const key of keys) this.close(key, timestamp);
-    for (const conn of [...this.#dirty]) this.#compress(conn);
+    this.#lines.compressAll();
     const end = start + deadlineMs;
-    for (;;) {
-      for (const conn of this.#unwritten) {
-        if (conn.writing === undefined) {
-          conn.retryAt = 0;
-          this.#waiting.add(conn);
-        }
-      }
-      this.#pump();
-      const writing = [...this.#unwritten].map((c) => c.writing).filter((w): w is Promise<void> => w !== undefined);
-      if (this.#unwritten.size === 0 || Date.now() > end) break;
-      await Promise.race([Promise.any(writing.length > 0 ? writing : [Promise.resolve()]), new Promise((r) => setTimeout(r, 50))]);
+    while (!(await this.#scheduler.writeQueued(true)) && this.#now() <= end) {
+      await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RETRY_MS));
     }
-    if (this.#pendingBytes > 0) this.#opts.log(`tcp-info: ${this.#pendingBytes} compressed bytes could not be written at exit`);
-    this.#writer.releaseAll();
-    await this.#drainCompaction(start + compactionBudgetMs);
-    await this.#writer.close();
+    const lost = this.#scheduler.abandon();
+    if (lost.bytes > 0) {
+      this.#opts.log(`tcp-info: ${lost.bytes} compressed bytes (${lost.records} records) could not be written at exit; ${lost.files.size} files cut back to their last complete frame`);
+      this.#client.settle(lost.files);
+    }
+    this.#client.releaseAll();
+    await this.#compaction.drain(start + compactionBudgetMs);
+    await this.#client.close();
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
@@ -301,157 +302,44 @@ export class Saver {
     const path = join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
     const header = new ArchivalRecord({ metadata: { UUID: conn.uuid, Sequence: seq, StartTime: conn.startTime } }).toJSONLine() + '\n';
     conn.file = new FileProgress(path, header);
-    this.#queueLine(conn, header.slice(0, -1), 0);
+    this.#lines.queue(conn, header.slice(0, -1), 0);
     this.stats.filesStarted++;
     this.#opts.metrics?.newFiles.inc();
   }
 
-  #queueLine(conn: ConnectionFile, line: string, records: number): void {
-    if (conn.lines.length === 0) {
-      conn.dirtySince = this.#opts.now();
-      this.#dirty.add(conn);
-    }
-    conn.lines.push(line, '\n');
-    conn.lineRecords += records;
-  }
-
-  /** Turns a connection's lines into one complete zstd frame and queues its write. */
-  #compress(conn: ConnectionFile): void {
-    this.#dirty.delete(conn);
-    const file = conn.file;
-    if (conn.lines.length === 0 || file === undefined) return;
-    const bytes = this.#compressor.compress(Buffer.from(conn.lines.join(''), 'utf8'));
-    const frame: PendingFrame = { file, bytes, records: conn.lineRecords };
-    conn.lines = [];
-    conn.lineRecords = 0;
-    if (this.#pendingBytes + bytes.length > this.#opts.maxPendingBytes) {
-      this.stats.recordsDropped += frame.records;
-      this.#opts.metrics?.droppedRecords.labels('write_queue_full').inc(frame.records);
-      this.#logError(`tcp-info: write queue full (${this.#pendingBytes} bytes): dropped ${frame.records} record(s) of ${conn.uuid}`);
+  /** A compressed frame: within the byte budget it goes to the write scheduler, beyond it is dropped (and counted). */
+  #queueFrame({ conn, file, bytes, records }: CompressedLines): void {
+    if (file.refused) {
+      this.#drop('not_regular_file', records);
       return;
     }
-    this.#pendingBytes += bytes.length;
-    this.#opts.metrics?.pendingWriteBytes.set(this.#pendingBytes);
-    file.framesQueued++;
-    conn.frames.push(frame);
-    this.#unwritten.add(conn);
-    if (conn.writing === undefined && conn.retryAt <= this.#opts.now()) {
-      this.#waiting.add(conn);
-      this.#pump();
+    if (!this.#budget.reserve(bytes.length)) {
+      this.#drop('write_queue_full', records);
+      this.#logError(`tcp-info: write queue full (${this.#budget.pending} bytes): dropped ${records} record(s) of ${conn.uuid}`);
+      return;
     }
+    this.#scheduler.enqueue(conn, { file, bytes, records });
   }
 
-  #finishFile(conn: ConnectionFile, file: FileProgress): void {
+  #drop(reason: string, records: number): void {
+    this.stats.recordsDropped += records;
+    this.#opts.metrics?.droppedRecords.labels(reason).inc(records);
+  }
+
+  #finishFile(file: FileProgress): void {
     file.finished = true;
-    if (file.framesQueued === 0 && conn.writing === undefined) this.#fileDone(file);
+    if (file.framesQueued === 0) this.#fileDone(file);
   }
 
-  /** Starts waiting writes while slots are free; called whenever a write ends, so the queue drains at disk speed. */
-  #pump(): void {
-    while (this.#writes < this.#opts.maxConcurrentWrites) {
-      const next = this.#waiting.values().next();
-      if (next.done) return;
-      const conn = next.value;
-      this.#waiting.delete(conn);
-      if (conn.writing === undefined && conn.frames.length > 0) this.#startWriting(conn);
-    }
-  }
-
-  #startWriting(conn: ConnectionFile): void {
-    this.#writes++;
-    conn.writing = this.#writeFrames(conn).finally(() => {
-      this.#writes--;
-      conn.writing = undefined;
-      if (conn.frames.length > 0 && conn.retryAt <= this.#opts.now()) this.#waiting.add(conn);
-      this.#pump();
-    });
-  }
-
-  /** Writes a connection's frames in order, batching those of one file; stops at the first failure. */
-  async #writeFrames(conn: ConnectionFile): Promise<void> {
-    while (conn.frames.length > 0) {
-      const file = conn.frames[0]!.file;
-      let n = 1;
-      while (n < conn.frames.length && conn.frames[n]!.file === file) n++;
-      const batch = conn.frames.slice(0, n);
-      const bytes = n === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((f) => f.bytes));
-      try {
-        const result = await this.#writer.append(file, bytes, () => (file.headerFrame ??= this.#compressor.compress(Buffer.from(file.headerLine, 'utf8'))));
-        if (result.restarted) {
-          file.framesOnDisk = 1;
-          this.#opts.metrics?.errors.labels('file_vanished').inc();
-          this.#logError(`tcp-info: ${file.path} vanished or shrank under us; started it again with its header`);
-        }
-        file.sizeOnDisk = result.size;
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        this.stats.writeErrors++;
-        conn.retryAt = this.#opts.now() + 1000;
-        this.#opts.metrics?.errors.labels(`write_${e.code ?? 'unknown'}`).inc();
-        this.#logError(`tcp-info: writing ${file.path}: ${e.message}; will retry`);
-        return;
-      }
-      conn.frames.splice(0, n);
-      file.framesOnDisk += n;
-      file.framesQueued -= n;
-      this.stats.framesWritten += n;
-      this.stats.bytesWritten += bytes.length;
-      this.#pendingBytes -= bytes.length;
-      this.#opts.metrics?.pendingWriteBytes.set(this.#pendingBytes);
-      if (file.finished && file.framesQueued === 0) this.#fileDone(file);
-    }
-    this.#unwritten.delete(conn);
-  }
-
+  /** The file's last frame is on disk: close its descriptor, compact it if it has several frames. */
   #fileDone(file: FileProgress): void {
-    this.#writer.release(file);
-    if (!this.#opts.compact || file.framesOnDisk < 2) return;
-    this.#compactionQueue.push(file.path);
-    if (this.#compaction === undefined && !this.#closing) this.#compaction = this.#compactQueued();
-  }
-
-  /**
-   * Compacts queued files one at a time (one zstd context: bounded memory) until
-   * the queue is empty or `#compactionDeadline` has passed. The deadline is read
-   * for every file: a loop started while running stops when closeAll sets one.
-   */
-  async #compactQueued(): Promise<void> {
-    try {
-      let path: string | undefined;
-      while (Date.now() < this.#compactionDeadline && (path = this.#compactionQueue.shift()) !== undefined) {
-        const abort = new AbortController();
-        this.#compactionAbort = abort;
-        try {
-          await compactFile(path, this.#opts.compressionLevel, abort.signal);
-          this.stats.filesCompacted++;
-        } catch (err) {
-          if (abort.signal.aborted) {
-            this.stats.compactionsSkipped++;
-          } else {
-            this.#opts.metrics?.errors.labels('compaction').inc();
-            this.#logError(`tcp-info: compacting ${path}: ${(err as Error).message} (the file stays as written)`);
-          }
-        }
-      }
-    } finally {
-      this.#compactionAbort = undefined;
-      this.#compaction = undefined;
-    }
-  }
-
-  async #drainCompaction(deadline: number): Promise<void> {
-    this.#compactionDeadline = deadline;
-    const timer = setTimeout(() => this.#compactionAbort?.abort(), Math.max(0, deadline - Date.now()));
-    try {
-      if (this.#compaction !== undefined) await this.#compaction;
-      if (this.#compactionQueue.length > 0 && Date.now() < deadline) {
-        this.#compaction = this.#compactQueued();
-        await this.#compaction;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-    this.stats.compactionsSkipped += this.#compactionQueue.length;
-    this.#compactionQueue.length = 0;
+    this.#client.release(file);
+    if (this.#opts.compact && file.framesOnDisk >= 2 && !file.refused) this.#compaction.add(file.path);
   }
 }
+
+/** A kept descriptor is checked against its path this often (ms): a deleted file would swallow writes. */
+const RECHECK_MS = 5000;
+
+/** Pause between rounds of retries at shutdown (ms). */
+const SHUTDOWN_RETRY_MS = 50;
