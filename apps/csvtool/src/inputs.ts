@@ -81,7 +81,12 @@ export async function* listInputs(sources: InputSources): AsyncGenerator<string>
   if (sources.filesFrom !== undefined) {
     any = true;
     const list = sources.filesFrom === '-' ? (sources.stdin ?? process.stdin) : createReadStream(sources.filesFrom);
-    yield* readPathList(list);
+    try {
+      yield* readPathList(list);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`${sources.filesFrom === '-' ? '<stdin>' : sources.filesFrom}: cannot read the list: ${code ?? (err as Error).message}`);
+    }
   }
   if (!any) yield '-';
 }

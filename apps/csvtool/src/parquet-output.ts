@@ -7,12 +7,13 @@ import { zstdCompress } from './zstd-compress.js';
 
 /**
  * Values (rows × columns) per row group. A row group is held as JS arrays
- * until it is encoded, and the encoder copies it a few times: 1 million
- * values (~9,500 rows of the original 105 columns) kept peak RSS near 160 MB
- * where 2.5 million gave 190 MB (bench/src/csv-scale.bench.mjs measures it
- * for 1 GB of JSONL), for files ~40% larger than with 2.5 million.
+ * until it is encoded, and the encoder copies it a few times: 500,000 values
+ * (~4,800 rows of the original 105 columns) kept peak RSS of 50 MB of JSONL
+ * at ~180 MB where 1 million gave 220-250 MB and 2.5 million more
+ * (bench/src/csv-scale.bench.mjs measures it for 1 GB), for files ~50%
+ * larger than with 1 million on the replicated test archives.
  */
-export const ROW_GROUP_VALUES = 1_000_000;
+export const ROW_GROUP_VALUES = 500_000;
 const MIN_ROW_GROUP_ROWS = 1_000;
 
 /** Rows per row group for a number of columns. */

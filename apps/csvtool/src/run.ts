@@ -89,11 +89,18 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
     }
   };
 
-  const pool = options.jobs > 1 ? new ConvertPool(options.jobs) : undefined;
+  const paths = listInputs({ args: options.args, ...(options.filesFrom !== undefined ? { filesFrom: options.filesFrom } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) });
   const ahead: (PoolJob | string)[] = [];
+  let pool: ConvertPool | undefined;
   try {
-    const paths = listInputs({ args: options.args, ...(options.filesFrom !== undefined ? { filesFrom: options.filesFrom } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) });
+    // One input is one job: a worker would only add its memory (a heap of its own) and start-up.
+    const first = await paths.next();
+    const second = first.done === true ? first : await paths.next();
+    if (options.jobs > 1 && second.done !== true) pool = new ConvertPool(options.jobs);
     let listed = false;
+    const take = (path: string) => ahead.push(pool !== undefined && path !== '-' ? pool.submit(path, settings) : path);
+    if (first.done !== true) take(first.value);
+    if (second.done !== true) take(second.value);
     const refill = async () => {
       while (!listed && ahead.length < (pool ? options.jobs * LOOKAHEAD_PER_WORKER : 1)) {
         const next = await paths.next();
@@ -102,7 +109,7 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
           return;
         }
         // Standard input is read here, on this thread, when its turn comes.
-        ahead.push(pool && next.value !== '-' ? pool.submit(next.value, settings) : next.value);
+        take(next.value);
       }
     };
     for (;;) {

@@ -142,6 +142,12 @@ describe('tcpinfo-csv --jobs and the input listing', () => {
     expect(text(r.stdout)).toBe(await expectedCsv([NDT]) + pieceCsv + (await rowsOf(FINWAIT2)));
   });
 
+  it('a --files-from list that cannot be read: one line naming it, exit 1', () => {
+    const r = tool(['--jobs', '2', '--files-from', join(dir, 'no-list.txt'), NDT]);
+    expect(r.status).toBe(1);
+    expect(text(r.stderr)).toBe(`tcpinfo-csv: ${join(dir, 'no-list.txt')}: cannot read the list: ENOENT\n`);
+  });
+
   it('--jobs must be a whole number of 1 or more', () => {
     const r = tool(['--jobs', '0', NDT]);
     expect(r.status).toBe(1);

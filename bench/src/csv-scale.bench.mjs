@@ -1,0 +1,139 @@
+// tcpinfo-csv at archive scale (issue 13): --jobs 2 against --jobs 1 on 1,000
+// small files and on a set of large files (target: at least 1.7x the rows per
+// wall second on a 2-core machine), and Parquet output: rows per CPU second
+// with the original columns (target: 100,000) and peak RSS for 1 GB of JSONL
+// (target: under 200 MB).
+//
+// Each case runs the BUILT command line (csv-child.mjs reports its cost: wall
+// time, CPU of all threads, peak RSS) on files made here in the temporary
+// directory and checks its output: the row count, --jobs 2's CSV byte-identical
+// to --jobs 1's, the Parquet footer's row count. A speed-up is a ratio of wall
+// times, so it means something only on an otherwise idle machine: the notes
+// give the load average. BENCH_CSV_1GB=0 skips the 1 GB Parquet case.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetMetadata } from 'hyparquet';
+import { decompress } from 'zstd-napi';
+
+const fixtures = fileURLToPath(new URL('../../apps/csvtool/test/fixtures/', import.meta.url));
+const childJs = fileURLToPath(new URL('./csv-child.mjs', import.meta.url));
+const dir = join(tmpdir(), 'tcpinfo-bench', 'scale');
+mkdirSync(dir, { recursive: true });
+
+const SAMPLES = ['archiveRecords.jsonl.zst', 'ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst', 'finwait2-sample_1554836592_unsafe_000000000135A272.00000.jsonl.zst'];
+const sample = Buffer.concat(SAMPLES.map((f) => decompress(readFileSync(join(fixtures, f)))));
+const sampleLines = sample.toString().trimEnd().split('\n');
+
+/** `count` files of `lines` lines each (cycling through the samples' lines) in a directory of their own; returns it and the total rows. */
+function smallFiles(count, lines) {
+  const d = join(dir, `small-${count}x${lines}`);
+  if (!existsSync(d) || readdirSync(d).length !== count) {
+    mkdirSync(d, { recursive: true });
+    for (let i = 0; i < count; i++) {
+      const part = Array.from({ length: lines }, (_, j) => sampleLines[(i * lines + j) % sampleLines.length]).join('\n') + '\n';
+      writeFileSync(join(d, `f-${String(i).padStart(5, '0')}.jsonl`), part);
+    }
+  }
+  return { args: [d], rows: count * lines };
+}
+
+/** `count` files of the samples repeated up to `bytes` each. */
+function largeFiles(count, bytes) {
+  const copies = Math.ceil(bytes / sample.length);
+  const d = join(dir, `large-${count}x${Math.round(bytes / 1e6)}MB`);
+  mkdirSync(d, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const path = join(d, `f-${i}.jsonl`);
+    if (!existsSync(path) || statSync(path).size !== copies * sample.length) {
+      const fd = openSync(path, 'w');
+      for (let c = 0; c < copies; c++) writeSync(fd, sample);
+      closeSync(fd);
+    }
+  }
+  return { args: [d], rows: count * copies * sampleLines.length, bytes: count * copies * sample.length };
+}
+
+/** Runs the CLI; resolves with its cost, and the SHA-256 and line count of its standard output. */
+function runCli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [childJs, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const hash = createHash('sha256');
+    let newlines = 0;
+    let stderr = '';
+    let cost = '';
+    child.stdout.on('data', (chunk) => {
+      hash.update(chunk);
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+    });
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdio[3].on('data', (c) => (cost += c));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) return reject(new Error(`exit ${status}: ${stderr.trim()}`));
+      resolve({ ...JSON.parse(cost), newlines, sha: hash.digest('hex') });
+    });
+  });
+}
+
+const k = (n) => Math.round(n).toLocaleString('en-US');
+
+/** --jobs 2 against --jobs 1 on one input set: the speed-up of wall time, outputs byte-identical. */
+function jobsCase(name, make) {
+  return {
+    name,
+    unit: 'rows',
+    async measureAsync() {
+      const { args, rows } = make();
+      const load = loadavg()[0];
+      const one = await runCli(['--jobs', '1', ...args]);
+      const two = await runCli(['--jobs', '2', ...args]);
+      if (one.newlines !== rows + 1) throw new Error(`--jobs 1 printed ${one.newlines - 1} rows, expected ${rows}`);
+      if (two.sha !== one.sha) throw new Error('--jobs 2 printed other bytes than --jobs 1');
+      const speedup = one.wallMs / two.wallMs;
+      return {
+        items: rows,
+        elapsedMs: two.wallMs,
+        notes:
+          `--jobs 2 ${(speedup).toFixed(2)}x --jobs 1 (target 1.7x): wall ${(two.wallMs / 1000).toFixed(2)} s vs ${(one.wallMs / 1000).toFixed(2)} s; ` +
+          `CPU ${(two.cpuMs / 1000).toFixed(2)} s vs ${(one.cpuMs / 1000).toFixed(2)} s; peak RSS ${(two.maxRssKb / 1024).toFixed(0)} vs ${(one.maxRssKb / 1024).toFixed(0)} MB (load avg ${load.toFixed(1)})`,
+      };
+    },
+  };
+}
+
+/** Parquet output of the original columns: rows per CPU second and peak RSS; the footer's row count checked. */
+function parquetCase(name, bytes, jobs) {
+  return {
+    name,
+    unit: 'rows',
+    async measureAsync() {
+      const { args, rows, bytes: inBytes } = largeFiles(1, bytes);
+      const out = join(dir, `out-${Math.round(bytes / 1e6)}MB.parquet`);
+      const load = loadavg()[0];
+      const r = await runCli(['--format=parquet', '--jobs', String(jobs), '-o', out, ...args]);
+      const file = readFileSync(out);
+      const meta = parquetMetadata(file.buffer.slice(file.byteOffset, file.byteOffset + file.length));
+      if (Number(meta.num_rows) !== rows) throw new Error(`the file holds ${meta.num_rows} rows, expected ${rows}`);
+      if (meta.schema.length !== 106) throw new Error(`${meta.schema.length - 1} columns, expected the original 105`);
+      return {
+        items: rows,
+        elapsedMs: r.cpuMs,
+        notes:
+          `${(inBytes / 1e6).toFixed(0)} MB JSONL in, ${(file.length / 1e6).toFixed(1)} MB Parquet out, ${meta.row_groups.length} row groups; ` +
+          `CPU ${(r.cpuMs / 1000).toFixed(2)} s (target >= 100k rows per CPU s); wall ${(r.wallMs / 1000).toFixed(2)} s; ` +
+          `peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB (target < 200 MB; load avg ${load.toFixed(1)})`,
+      };
+    },
+  };
+}
+
+export const cases = [
+  jobsCase('tcpinfo-csv --jobs 2 vs 1: 1,000 small files of 20 rows (rows per wall second, --jobs 2)', () => smallFiles(1000, 20)),
+  jobsCase('tcpinfo-csv --jobs 2 vs 1: 4 files of 25 MB (rows per wall second, --jobs 2)', () => largeFiles(4, 25e6)),
+  parquetCase(`tcpinfo-csv --format=parquet, 50 MB of JSONL, --jobs 1 (rows per CPU second)`, 50e6, 1),
+  ...(process.env.BENCH_CSV_1GB === '0' ? [] : [parquetCase(`tcpinfo-csv --format=parquet, 1 GB of JSONL, --jobs 2 (rows per CPU second)`, 1e9, 2)]),
+];
