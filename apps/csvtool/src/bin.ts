@@ -18,6 +18,7 @@ const program = new Command()
   .argument('[inputs...]', 'input files (.jsonl or .jsonl.zst, detected by content), directories (every *.jsonl and *.jsonl.zst below, in name order); "-" or none: standard input')
   .addOption(new Option('--columns <set>', 'original: the original tool\'s 105 columns; all: plus every field it cannot show (newer tcp_info fields, CGROUP_ID, SOCKOPT, LOCALS/PEERS …)').choices(['original', 'all']).default('original'))
   .addOption(new Option('--format <format>', 'csv; jsonl: the decoded snapshots as JSON lines (bigints as decimal strings); parquet: the CSV\'s rows and columns, typed (use with -o)').choices(['csv', 'jsonl', 'parquet']).default('csv'))
+  .option('--keys', 'append the columns UUID (the connection, from the file\'s header record) and File (the input\'s path): a key per row across hosts and files')
   .option('-o, --output <file>', 'write to this file instead of standard output')
   .option('--files-from <file>', 'also convert the paths listed in this file ("-": standard input), one per line or NUL-separated (find -print0)')
   .option('--no-header', 'leave out the CSV header line (for output that is concatenated)')
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   }
   const opts = program.opts<{
     columns: 'original' | 'all';
+    keys?: boolean;
     format: 'csv' | 'jsonl' | 'parquet';
     output?: string;
     filesFrom?: string;
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
       output,
       format: opts.format,
       columns: opts.columns,
+      keys: opts.keys === true,
       header: opts.header,
       skipInvalid: opts.skipInvalid === true,
       jobs: opts.jobs,

@@ -1,11 +1,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { readLineBytesBatches, TcpInfoReadError } from '@tcpinfo/parse';
-import { ByteOutput } from './byte-output.js';
-import { EXTRA_COLUMNS, ORIGINAL_COLUMN_NAMES } from './columns.js';
-import { LineConverter } from './line-converter.js';
-import { csvField } from './raw-row.js';
+import {
+  ByteOutput, csvColumns, csvLine, KEY_COLUMNS, LineConverter, readLineBytesBatches, readSnapshots, TcpInfoReadError, toCsvBytes, type ColumnSet,
+} from '@tcpinfo/parse';
 /** Bytes per read of a plain file: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
 const READ_CHUNK_BYTES = 256 * 1024;
 /**
@@ -39,6 +37,8 @@ export interface ConvertOptions {
   readonly columns?: 'original' | 'all';
   /** `csv` (default) or `jsonl` (the decoded snapshots, bigints as decimal strings). */
   readonly format?: 'csv' | 'jsonl';
+  /** Append the UUID (from the file's header record) and File columns: a key per row across hosts and files. */
+  readonly keys?: boolean;
   /** Write the CSV header line (default true); false when the caller writes it once for many converts. */
   readonly header?: boolean;
   /** Skip lines that are not ArchivalRecords (counted) instead of failing. */
@@ -64,9 +64,7 @@ export interface ConvertResult {
  * `skipInvalid`, a line that is not an ArchivalRecord; rows before it are written.
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
-  const all = options.columns === 'all';
   const jsonl = options.format === 'jsonl';
-  const out = new ByteOutput(options.output);
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
   let skipped = 0;
   const skippedExamples: string[] = [];
@@ -81,8 +79,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     for (const p of inputs) if (p !== '-') total += statSafe(p);
   }
   let doneBefore = 0;
-  if (!jsonl && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original'));
-  const lines = new LineConverter(out, { all, jsonl, ...(onInvalid ? { onInvalid } : {}) });
+  const out = new ByteOutput(options.output);
+  if (!jsonl && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original', options.keys === true));
   let rows = 0;
   try {
     for (const path of inputs) {
@@ -92,17 +90,19 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
         ? (options.stdin ?? process.stdin)
         : createReadStream(path, { highWaterMark: (await startsWithZstdMagic(path)) ? ZSTD_READ_CHUNK_BYTES : READ_CHUNK_BYTES });
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
-      for await (const batch of readLineBytesBatches(input, {
-        sourceName: isStdin ? '<stdin>' : path,
-        ...(onProgress ? { onProgress } : {}),
-      })) {
-        try {
-          rows += lines.convertBytesBatch(batch);
-        } catch (err) {
-          // A line mangled by corrupt zstd data is reported as the corruption.
-          throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
+      const readOptions = { sourceName: isStdin ? '<stdin>' : path, ...(onProgress ? { onProgress } : {}), ...(onInvalid ? { onInvalid } : {}) };
+      if (jsonl) {
+        rows += await convertJsonl(input, readOptions, out);
+      } else {
+        // The library's CSV: the original's rows straight from the bytes (see toCsv).
+        const columns = [...csvColumns(options.columns ?? 'original'), ...(options.keys === true ? KEY_COLUMNS : [])].map((c) => c.name);
+        for await (const chunk of toCsvBytes(readSnapshots(input, readOptions), { columns, header: false })) {
+          rows += countRows(chunk);
+          out.reserve(chunk.length);
+          chunk.copy(out.buffer, out.position);
+          out.position += chunk.length;
+          await out.flushIfFull();
         }
-        await out.flushIfFull();
       }
       if (!isStdin) doneBefore += statSafe(path);
     }
@@ -113,10 +113,32 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   return { rows, skipped, skippedExamples };
 }
 
-/** The CSV header line (with its newline) of a column set. */
-export function csvHeaderLine(columns: 'original' | 'all'): string {
-  const header = [...ORIGINAL_COLUMN_NAMES, ...(columns === 'all' ? EXTRA_COLUMNS.map((c) => c.name) : [])];
-  return header.map(csvField).join(',') + '\n';
+/** `--format=jsonl`: each record decoded, as a JSON line (snapshotToJson). */
+async function convertJsonl(input: Readable, options: { sourceName: string; onInvalid?: (e: TcpInfoReadError) => void }, out: ByteOutput): Promise<number> {
+  const lines = new LineConverter(out, { all: true, jsonl: true, ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}) });
+  let rows = 0;
+  for await (const batch of readLineBytesBatches(input, options)) {
+    try {
+      rows += lines.convertBytesBatch(batch);
+    } catch (err) {
+      // A line mangled by corrupt zstd data is reported as the corruption.
+      throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
+    }
+    await out.flushIfFull();
+  }
+  return rows;
+}
+
+/** Rows in a chunk of CSV: its newlines (no column of ours prints a newline inside a field in practice: kernel names). */
+function countRows(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** The CSV header line (with its newline) of a column set, with the key columns when asked. */
+export function csvHeaderLine(columns: ColumnSet, keys = false): string {
+  return csvLine([...csvColumns(columns), ...(keys ? KEY_COLUMNS : [])].map((c) => c.name));
 }
 
 function statSafe(path: string): number {

@@ -1,13 +1,11 @@
-export * from './columns.js';
-export * from './raw-row.js';
 export * from './convert.js';
 export * from './progress.js';
-export * from './byte-output.js';
-export * from './record-slots.js';
-export * from './line-scanner.js';
-export * from './put-text.js';
-export * from './line-converter.js';
-export { snapshotToJson } from '@tcpinfo/parse';
+// The CSV schema and writers live in @tcpinfo/parse (toCsv); re-exported for this package's former users.
+export {
+  snapshotToJson, ORIGINAL_COLUMN_NAMES, ORIGINAL_COLUMNS, EXTRA_COLUMNS, KEY_COLUMNS, CSV_COLUMNS, csvColumns, csvField, toCsv,
+  ByteOutput, RecordSlots, LineConverter, scanCanonicalBytes, scanCanonicalLine, writeOriginalRow,
+  type Column, type CsvColumn,
+} from '@tcpinfo/parse';
 export * from './parquet-schema.js';
 export * from './parquet-output.js';
 export * from './csv-fields.js';

@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly output: Writable;
   readonly format: 'csv' | 'jsonl' | 'parquet';
   readonly columns: 'original' | 'all';
+  /** Append the UUID (of the file's header record) and File columns. */
+  readonly keys?: boolean;
   /** Write the CSV header line (default true). Parquet files always carry their schema. */
   readonly header?: boolean;
   /**
@@ -61,8 +63,13 @@ const MAX_EXAMPLES = 5;
 export async function convertInputs(options: RunOptions): Promise<RunResult> {
   const parquet = options.format === 'parquet';
   const target: Writable = parquet ? new ParquetOutput(options.output) : options.output;
-  const settings: JobSettings = { columns: options.columns, format: options.format === 'jsonl' ? 'jsonl' : 'csv', skipInvalid: options.skipInvalid };
-  if (settings.format === 'csv' && (parquet || options.header !== false)) await write(target, Buffer.from(csvHeaderLine(options.columns)));
+  const settings: JobSettings = {
+    columns: options.columns,
+    keys: options.keys === true,
+    format: options.format === 'jsonl' ? 'jsonl' : 'csv',
+    skipInvalid: options.skipInvalid,
+  };
+  if (settings.format === 'csv' && (parquet || options.header !== false)) await write(target, Buffer.from(csvHeaderLine(options.columns, options.keys === true)));
 
   let rows = 0;
   let skippedLines = 0;

@@ -7,6 +7,8 @@
 /** What a worker converts an input into. */
 export interface JobSettings {
   readonly columns: 'original' | 'all';
+  /** Append the UUID and File key columns. */
+  readonly keys?: boolean;
   /** `csv` also for Parquet output: the main thread types the CSV (one column schema). */
   readonly format: 'csv' | 'jsonl';
   readonly skipInvalid: boolean;

@@ -55,8 +55,45 @@ export async function* readRecords(input: Input, options: RecordReadOptions = {}
 /**
  * The decoded snapshots of a JSONL input (plain or .zst), streamed, with the
  * header's metadata on header records: `for await (const { metadata, snapshot } of readSnapshots(path))`.
+ * Handed to {@link toCsv} before it is iterated, the input is converted
+ * straight from its bytes (the fast path); any other use iterates it.
  */
-export async function* readSnapshots(input: Input, options: RecordReadOptions = {}): AsyncGenerator<SnapshotWithLine> {
+export function readSnapshots(input: Input, options: RecordReadOptions = {}): SnapshotStream {
+  return new SnapshotStream(input, options);
+}
+
+/** What {@link readSnapshots} returns: an async iterator of snapshots that remembers its input. */
+export class SnapshotStream implements AsyncIterableIterator<SnapshotWithLine> {
+  #iterator: AsyncGenerator<SnapshotWithLine> | undefined;
+  constructor(
+    /** The input, for consumers that read its bytes themselves (toCsv) before anyone iterated. */
+    readonly input: Input,
+    readonly options: RecordReadOptions,
+  ) {}
+
+  /** Whether iteration began (the input is then being consumed). */
+  get started(): boolean {
+    return this.#iterator !== undefined;
+  }
+
+  #it(): AsyncGenerator<SnapshotWithLine> {
+    return (this.#iterator ??= decodeSnapshots(this.input, this.options));
+  }
+  next(): Promise<IteratorResult<SnapshotWithLine>> {
+    return this.#it().next();
+  }
+  return(value?: unknown): Promise<IteratorResult<SnapshotWithLine>> {
+    return this.#it().return(value as undefined);
+  }
+  throw(error?: unknown): Promise<IteratorResult<SnapshotWithLine>> {
+    return this.#it().throw(error);
+  }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+async function* decodeSnapshots(input: Input, options: RecordReadOptions): AsyncGenerator<SnapshotWithLine> {
   for await (const batch of readLineBytesBatches(input, options)) {
     const { bytes, starts, ends, numbers, source } = batch;
     for (let i = 0; i < starts.length; i++) {

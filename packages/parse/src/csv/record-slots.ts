@@ -1,6 +1,5 @@
-import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
-import { ArchivalRecord, DEFAULT_MAX_ATTRIBUTES } from '@tcpinfo/netlink';
-import { SIZEOF_TCP_INFO_ORIGINAL } from '@tcpinfo/tcp';
+import { INET_DIAG_ATTRIBUTES, InetDiagParseError, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { ArchivalRecord, DEFAULT_MAX_ATTRIBUTES, NetlinkParseError } from '@tcpinfo/netlink';
 
 /**
  * How many bytes the row formatter reads from each attribute type: the Go
@@ -11,13 +10,7 @@ import { SIZEOF_TCP_INFO_ORIGINAL } from '@tcpinfo/tcp';
  */
 const READ_SIZE: readonly number[] = (() => {
   const sizes = new Array<number>(DEFAULT_MAX_ATTRIBUTES).fill(0);
-  sizes[1] = 16; // MemInfo
-  sizes[2] = SIZEOF_TCP_INFO_ORIGINAL; // tcp_info as the original knows it (232)
-  sizes[3] = 16; // VegasInfo
-  sizes[7] = 36; // SocketMemInfo
-  sizes[9] = 16; // DCTCPInfo
-  sizes[16] = 24; // BBRInfo
-  for (const t of [5, 6, 8, 10, 17]) sizes[t] = 1; // TOS, TCLASS, SHUTDOWN, PROTOCOL, CLASS_ID
+  for (const a of INET_DIAG_ATTRIBUTES) if (a.original === 'struct' || a.original === 'firstByte') sizes[a.type] = a.originalSize;
   return sizes;
 })();
 
@@ -114,16 +107,16 @@ export class RecordSlots {
   fillFromRecord(record: ArchivalRecord): void {
     const idm = record.rawIdm;
     const attrs = record.attributes ?? [];
-    if (attrs.length > this.start.length) throw new Error(`${attrs.length} attributes exceed the limit of ${this.start.length}`);
+    if (attrs.length > this.start.length) throw new NetlinkParseError('TOO_MANY_ATTRIBUTES', `${attrs.length} attributes exceed the limit of ${this.start.length}`);
     let total = (idm?.length ?? 0) + attrs.length;
     for (const v of attrs) total += v?.length ?? 0;
     this.reset(total);
     const ts = Buffer.from(record.timestamp.toString(), 'latin1');
-    if (ts.length > this.timestamp.length) throw new Error(`timestamp of ${ts.length} characters`); // never from GoTime
+    if (ts.length > this.timestamp.length) throw new NetlinkParseError('BAD_TIMESTAMP', `timestamp of ${ts.length} characters`); // never from GoTime
     this.setTimestamp(ts, 0, ts.length);
     if (idm !== undefined && idm.length > 0) {
       if (idm.length < SIZEOF_INET_DIAG_MSG) {
-        throw new Error(`RawIDM of ${idm.length} bytes is shorter than the ${SIZEOF_INET_DIAG_MSG}-byte inet_diag_msg`);
+        throw new InetDiagParseError('TRUNCATED', `RawIDM of ${idm.length} bytes is shorter than the ${SIZEOF_INET_DIAG_MSG}-byte inet_diag_msg`);
       }
       this.bytes.set(idm.subarray(0, SIZEOF_INET_DIAG_MSG), 0);
       this.idmAt = 0;

@@ -1,5 +1,11 @@
-import type { Writable } from 'node:stream';
 import { putAscii } from './put-text.js';
+
+/** Where a {@link ByteOutput} hands its chunks: a Writable, or a collector (write returns true, never emits). */
+export interface ByteSink {
+  write(chunk: Buffer): boolean;
+  once(event: 'drain' | 'error', listener: (e?: Error) => void): unknown;
+  off(event: 'drain' | 'error', listener: (e?: Error) => void): unknown;
+}
 
 /** Output is handed to the stream in chunks of about this size (one write call each). */
 const CHUNK_BYTES = 64 * 1024;
@@ -20,7 +26,7 @@ export class ByteOutput {
   /** The stream returned false from write: wait for 'drain' at the next {@link flushIfFull}. */
   #mustWait = false;
 
-  constructor(private readonly out: Writable) {}
+  constructor(private readonly out: ByteSink) {}
 
   /**
    * Makes room for `n` more bytes: when the chunk cannot hold them, it goes to
@@ -80,9 +86,9 @@ export class ByteOutput {
   }
 }
 
-function drained(out: Writable): Promise<void> {
+function drained(out: ByteSink): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => {
+    const onError = (e?: Error) => {
       out.off('drain', onDrain);
       reject(e);
     };

@@ -1,5 +1,8 @@
 import { ArchivalRecord } from '@tcpinfo/netlink';
-import { decodeRecord, snapshotToJson, TcpInfoReadError, type InputLine, type LineBytesBatch, type Snapshot } from '@tcpinfo/parse';
+import { TcpInfoReadError } from '../errors.js';
+import type { InputLine, LineBytesBatch } from '../input.js';
+import { decodeRecord, type Snapshot } from '../snapshot.js';
+import { snapshotToJson } from '../snapshot-json.js';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS } from './columns.js';
 import { scanCanonicalBytes } from './line-scanner.js';
@@ -14,6 +17,8 @@ export interface LineConverterOptions {
   readonly all: boolean;
   /** Write decoded snapshots as JSON lines instead of CSV rows (`--format=jsonl`). */
   readonly jsonl: boolean;
+  /** Append the UUID (of the last header record) and File columns. */
+  readonly keys?: boolean;
   /** Called for each line that is not an ArchivalRecord; without it such a line throws. */
   readonly onInvalid?: (error: TcpInfoReadError) => void;
 }
@@ -25,6 +30,8 @@ export interface LineConverterOptions {
  */
 export class LineConverter {
   readonly #slots = new RecordSlots();
+  /** The UUID of the last header record met (the `UUID` column). */
+  #uuid = '';
 
   constructor(
     private readonly out: ByteOutput,
@@ -47,6 +54,7 @@ export class LineConverter {
     for (let i = 0; i < starts.length; i++) {
       if (!jsonl && !all && scanCanonicalBytes(bytes, starts[i]!, ends[i]!, slots)) {
         writeOriginalRow(out, slots);
+        if (this.options.keys === true) this.#writeKeys(source);
         out.byte(NEWLINE);
         rows++;
       } else if (this.#convertParsed({ text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source })) {
@@ -63,6 +71,7 @@ export class LineConverter {
     let metadata: unknown;
     try {
       const record = ArchivalRecord.parseLine(line.text);
+      if (record.metadata !== undefined) this.#uuid = record.metadata.UUID;
       if (jsonl || all) ({ snapshot, metadata } = decodeRecord(record));
       if (!jsonl) this.#slots.fillFromRecord(record);
     } catch (err) {
@@ -82,7 +91,12 @@ export class LineConverter {
       for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot!));
       out.utf8(extra);
     }
+    if (this.options.keys === true) this.#writeKeys(line.source);
     out.byte(NEWLINE);
     return true;
+  }
+
+  #writeKeys(source: string): void {
+    this.out.utf8(`,${csvField(this.#uuid)},${csvField(source)}`);
   }
 }

@@ -1,6 +1,12 @@
-import { formatGoIP } from '@tcpinfo/inetdiag';
+import {
+  formatGoIP, originalParsesFully,
+  IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, IDIAG_DPORT_OFFSET, IDIAG_DST_OFFSET, IDIAG_EXPIRES_OFFSET, IDIAG_INTERFACE_OFFSET,
+  IDIAG_SPORT_OFFSET, IDIAG_SRC_OFFSET, SIZEOF_INET_DIAG_MSG,
+  INET_DIAG_BBRINFO, INET_DIAG_CLASS_ID, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_INFO, INET_DIAG_MARK, INET_DIAG_MEMINFO,
+  INET_DIAG_PROTOCOL, INET_DIAG_SHUTDOWN, INET_DIAG_SKMEMINFO, INET_DIAG_TCLASS, INET_DIAG_TOS, INET_DIAG_VEGASINFO,
+} from '@tcpinfo/inetdiag';
 import { DEFAULT_MAX_ATTRIBUTES } from '@tcpinfo/netlink';
-import { originalParsesFully, originalBit } from '@tcpinfo/parse';
+import { originalBit } from '../original-rules.js';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
 import { putAscii, putBytes, putHex32, putInt, putUint } from './put-text.js';
@@ -27,7 +33,7 @@ const ROW_ROOM = 4096;
 
 const COMMA = 44;
 /** TOS, TClass, ClassID, Shutdown, Protocol: attribute types of the columns printed as the value's first byte. */
-const FIRST_BYTE_COLUMNS = [5, 6, 17, 8, 10] as const;
+const FIRST_BYTE_COLUMNS = [INET_DIAG_TOS, INET_DIAG_TCLASS, INET_DIAG_CLASS_ID, INET_DIAG_SHUTDOWN, INET_DIAG_PROTOCOL] as const;
 
 /** Quotes a field as Go's encoding/csv does (only when needed). */
 export function csvField(text: string): string {
@@ -70,19 +76,19 @@ function putInt64(buf: Uint8Array, pos: number, s: RecordSlots, at: number): num
 }
 
 /**
- * Whether the original parses a value of this type and length fully. The
- * rule (original-rules.ts of @tcpinfo/parse) depends on the length only, so
- * answers are cached: 0 unknown, 1 yes, 2 no, for lengths below 512.
+ * Whether the original parses a value of this type and length fully (the rule
+ * of inetdiag's attribute table), cached by type and length: 0 unknown, 1
+ * yes, 2 no, for lengths below 512 (the table lookup and switch per attribute
+ * were ~3% of a row).
  */
 const CACHED_LENGTHS = 512;
 const parsesFullyCache = new Uint8Array(DEFAULT_MAX_ATTRIBUTES * CACHED_LENGTHS);
-const LENGTH_PROBE = new Uint8Array(0x10000);
 function parsesFully(type: number, length: number): boolean {
-  if (length >= CACHED_LENGTHS) return originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
+  if (length >= CACHED_LENGTHS) return originalParsesFully(type, length);
   const key = type * CACHED_LENGTHS + length;
   const known = parsesFullyCache[key];
   if (known !== 0) return known === 1;
-  const ok = originalParsesFully(type, LENGTH_PROBE.subarray(0, length));
+  const ok = originalParsesFully(type, length);
   parsesFullyCache[key] = ok ? 1 : 2;
   return ok;
 }
@@ -158,8 +164,8 @@ function isPlainField(b: Buffer, start: number, end: number): boolean {
 export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
   const b = s.bytes;
   // The congestion algorithm is the only field of unbounded length: the value minus its last byte (the original drops its NUL).
-  const congAt = slot(s, 4);
-  const congEnd = congAt < 0 ? -1 : congAt + s.length[4]! - 1;
+  const congAt = slot(s, INET_DIAG_CONG);
+  const congEnd = congAt < 0 ? -1 : congAt + s.length[INET_DIAG_CONG]! - 1;
   const congText = congAt >= 0 && congEnd > congAt && !isPlainField(b, congAt, congEnd) ? csvField(b.toString('utf8', congAt, congEnd)) : undefined;
   out.reserve(ROW_ROOM + (congEnd > congAt ? congEnd - congAt : 0) + (congText === undefined ? 0 : 3 * congText.length));
   const buf = out.buffer;
@@ -188,20 +194,20 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
       pos = putUint(buf, pos, b[m + i]!); // family, state, timer, retrans
       buf[pos++] = COMMA;
     }
-    pos = putUint(buf, pos, (b[m + 4]! << 8) | b[m + 5]!);
+    pos = putUint(buf, pos, (b[m + IDIAG_SPORT_OFFSET]! << 8) | b[m + IDIAG_SPORT_OFFSET + 1]!);
     buf[pos++] = COMMA;
-    pos = putUint(buf, pos, (b[m + 6]! << 8) | b[m + 7]!);
+    pos = putUint(buf, pos, (b[m + IDIAG_DPORT_OFFSET]! << 8) | b[m + IDIAG_DPORT_OFFSET + 1]!);
     buf[pos++] = COMMA;
-    pos = putAddress(buf, pos, s, m + 8);
+    pos = putAddress(buf, pos, s, m + IDIAG_SRC_OFFSET);
     buf[pos++] = COMMA;
-    pos = putAddress(buf, pos, s, m + 24);
+    pos = putAddress(buf, pos, s, m + IDIAG_DST_OFFSET);
     buf[pos++] = COMMA;
-    pos = putUint(buf, pos, b.readUInt32BE(m + 40)); // the interface, read big-endian as the original does
+    pos = putUint(buf, pos, b.readUInt32BE(m + IDIAG_INTERFACE_OFFSET)); // the interface, read big-endian as the original does
     buf[pos++] = COMMA;
-    const cookieHi = u32At(s, m + 48);
+    const cookieHi = u32At(s, m + IDIAG_COOKIE_HI_OFFSET);
     if (cookieHi !== 0) pos = putHex32(buf, pos, cookieHi, 1);
-    pos = putHex32(buf, pos, u32At(s, m + 44), cookieHi !== 0 ? 8 : 1);
-    for (let at = m + 52; at < m + 72; at += 4) {
+    pos = putHex32(buf, pos, u32At(s, m + IDIAG_COOKIE_LO_OFFSET), cookieHi !== 0 ? 8 : 1);
+    for (let at = m + IDIAG_EXPIRES_OFFSET; at < m + SIZEOF_INET_DIAG_MSG; at += 4) {
       buf[pos++] = COMMA;
       pos = putUint(buf, pos, u32At(s, at)); // expires, rqueue, wqueue, uid, inode
     }
@@ -219,10 +225,10 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     pos = putUint(buf, pos, at < 0 ? 0 : b[at]!);
     buf[pos++] = COMMA;
   }
-  const markAt = slot(s, 15);
-  pos = putUint(buf, pos, markAt >= 0 && s.length[15] === 4 ? u32At(s, markAt) : 0);
+  const markAt = slot(s, INET_DIAG_MARK);
+  pos = putUint(buf, pos, markAt >= 0 && s.length[INET_DIAG_MARK] === 4 ? u32At(s, markAt) : 0);
   buf[pos++] = COMMA;
-  const info = slot(s, 2);
+  const info = slot(s, INET_DIAG_INFO);
   if (info < 0) {
     for (let i = 0; i < TCP_OFFSET.length; i++) buf[pos++] = COMMA;
   } else {
@@ -238,13 +244,13 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
       buf[pos++] = COMMA;
     }
   }
-  pos = putU32s(buf, pos, s, slot(s, 1), 4); // MemInfo
+  pos = putU32s(buf, pos, s, slot(s, INET_DIAG_MEMINFO), 4); // MemInfo
   buf[pos++] = COMMA;
-  pos = putU32s(buf, pos, s, slot(s, 7), 9); // SocketMemInfo
+  pos = putU32s(buf, pos, s, slot(s, INET_DIAG_SKMEMINFO), 9); // SocketMemInfo
   buf[pos++] = COMMA;
-  pos = putU32s(buf, pos, s, slot(s, 3), 4); // Vegas
+  pos = putU32s(buf, pos, s, slot(s, INET_DIAG_VEGASINFO), 4); // Vegas
   buf[pos++] = COMMA;
-  const dctcp = slot(s, 9);
+  const dctcp = slot(s, INET_DIAG_DCTCPINFO);
   if (dctcp < 0) {
     for (let i = 0; i < 5; i++) buf[pos++] = COMMA;
   } else {
@@ -257,7 +263,7 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
     }
     buf[pos++] = COMMA;
   }
-  const bbr = slot(s, 16);
+  const bbr = slot(s, INET_DIAG_BBRINFO);
   if (bbr < 0) {
     for (let i = 0; i < 3; i++) buf[pos++] = COMMA;
   } else {
