@@ -74,6 +74,8 @@ export class ConnectionCache<S = unknown> {
   readonly #datagramWords = new DatagramWords();
   #size = 0;
   #cycle = 1;
+  /** Entries seen in the current cycle (each counted once): when all are, endCycle has nothing to look for. */
+  #seen = 0;
   /** The entry the last {@link update} call was about. */
   lastEntry: CacheEntry<S> | undefined = undefined;
   /** The change kind of the last `Changed` result (for logs and tests). */
@@ -116,7 +118,10 @@ export class ConnectionCache<S = unknown> {
     const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     const entry = this.#find(lo, hi);
     if (entry !== undefined) {
-      entry.seenCycle = this.#cycle;
+      if (entry.seenCycle !== this.#cycle) {
+        entry.seenCycle = this.#cycle;
+        this.#seen++;
+      }
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
       const previous = entry.snapshot;
@@ -136,6 +141,7 @@ export class ConnectionCache<S = unknown> {
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#size++;
+    this.#seen++;
     this.lastEntry = created;
     this.lastChange = ChangeType.PreviousWasNil;
     return excluded ? UpdateResult.Excluded : UpdateResult.New;
@@ -148,6 +154,13 @@ export class ConnectionCache<S = unknown> {
   endCycle(): CacheEntry<S>[] {
     const gone: CacheEntry<S>[] = [];
     const cycle = this.#cycle;
+    const everySeen = this.#seen === this.#size;
+    this.#seen = 0;
+    // The common cycle (no socket closed) needs no walk over every entry.
+    if (everySeen) {
+      this.#cycle++;
+      return gone;
+    }
     for (const [lo, head] of this.#byLow) {
       let first: CacheEntry<S> | undefined;
       let last: CacheEntry<S> | undefined;
@@ -183,6 +196,7 @@ export class ConnectionCache<S = unknown> {
         prev.next = e.next;
       }
       this.#size--;
+      if (e.seenCycle === this.#cycle) this.#seen--;
       return e;
     }
     return undefined;

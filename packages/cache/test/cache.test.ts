@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionCache, UpdateResult } from '../src/index.js';
 
@@ -82,5 +83,42 @@ describe('ConnectionCache', () => {
     expect(c.get(0x1_0000_0005n)).toBeDefined();
     expect(c.delete(5n)).toBeUndefined();
     expect([...c.entries()]).toHaveLength(1);
+  });
+
+  it('ends cycles as a full walk would: every socket not seen (twice seen, deleted, excluded, new) and nothing else', () => {
+    // endCycle skips its walk when every entry was seen: pinned here to the plain rule.
+    const cookie = fc.constantFrom(1n, 2n, 3n, 0x1_0000_0001n, 0x2_0000_0001n, 0xffff_ffff_0000_0002n);
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('update' as const), cookie }),
+      fc.record({ op: fc.constant('delete' as const), cookie }),
+      fc.record({ op: fc.constant('end' as const), cookie }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const c = new ConnectionCache();
+        const excluded = (p: Buffer) => p.readBigUInt64LE(44) === 3n;
+        const cached = new Set<bigint>();
+        const seen = new Set<bigint>();
+        for (const { op, cookie: k } of [...steps, { op: 'end' as const, cookie: 1n }]) {
+          if (op === 'update') {
+            c.update(msg(k), excluded);
+            cached.add(k);
+            seen.add(k);
+          } else if (op === 'delete') {
+            const removed = c.delete(k);
+            expect(removed?.cookie).toBe(cached.has(k) ? k : undefined);
+            cached.delete(k);
+            seen.delete(k);
+          } else {
+            const expected = [...cached].filter((x) => !seen.has(x) && x !== 3n).sort();
+            expect(c.endCycle().map((e) => e.cookie).sort()).toEqual(expected);
+            for (const x of cached) if (!seen.has(x)) cached.delete(x);
+            seen.clear();
+            expect(c.size).toBe(cached.size);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
