@@ -47,6 +47,29 @@ JS
 node esm.mjs "$fixture" || fail "ESM import of @tcpinfo/parse"
 node cjs.cjs "$fixture" || fail "CommonJS require of @tcpinfo/parse"
 
+# The saver's write thread is a separate built entry loaded by URL: it must be found from both builds.
+cat > saver.cjs <<'JS'
+const { Saver } = require('@tcpinfo/saver');
+const { GoTime } = require('@tcpinfo/netlink');
+const saver = new Saver({ outputDir: process.argv[2], uuidPrefix: 'cjs', log: (l) => { console.error(l); process.exit(1); } });
+const key = { lo: 1, hi: 0, state: undefined };
+saver.writeLine(key, '{"x":1}', GoTime.fromUnixNanos(1700000000000000000n), new Uint8Array(72));
+saver.closeAll(undefined, [key]).then(() => process.exit(saver.stats.framesWritten === 1 ? 0 : 1));
+JS
+cat > saver.mjs <<'JS'
+import { Saver } from '@tcpinfo/saver';
+import { GoTime } from '@tcpinfo/netlink';
+const saver = new Saver({ outputDir: process.argv[2], uuidPrefix: 'esm', log: (l) => { console.error(l); process.exit(1); } });
+const key = { lo: 1, hi: 0, state: undefined };
+saver.writeLine(key, '{"x":1}', GoTime.fromUnixNanos(1700000000000000000n), new Uint8Array(72));
+await saver.closeAll(undefined, [key]);
+process.exit(saver.stats.framesWritten === 1 ? 0 : 1);
+JS
+node saver.cjs "$work/saver" || fail "CommonJS @tcpinfo/saver writing through its write thread"
+node saver.mjs "$work/saver" || fail "ESM @tcpinfo/saver writing through its write thread"
+for f in $(find "$work/saver" -name '*.jsonl.zst'); do zstd -t -q "$f" || fail "bad zstd from the saver: $f"; done
+[ "$(find "$work/saver" -name '*.jsonl.zst' | wc -l)" -eq 2 ] || fail "expected two files from the saver"
+
 if [ "$(id -u)" -eq 0 ]; then
   ns="tcpinfo-pack-$$"
   ip netns add "$ns"
