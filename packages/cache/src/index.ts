@@ -1,4 +1,4 @@
-import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
+import { AttributeRanges, AttributeWalk, ChangeType, comparePayloads } from '@tcpinfo/netlink';
 import { IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { DatagramWords, SnapshotWords } from './snapshot-words.js';
 
@@ -80,6 +80,8 @@ export class ConnectionCache<S = unknown> {
   lastEntry: CacheEntry<S> | undefined = undefined;
   /** The change kind of the last `Changed` result (for logs and tests). */
   lastChange: ChangeType = ChangeType.NoMajorChange;
+  /** Walks the payloads the caller did not walk. */
+  readonly #ownWalk = new AttributeRanges();
 
   /** Sockets in the cache (excluded ones included). */
   get size(): number {
@@ -110,10 +112,16 @@ export class ConnectionCache<S = unknown> {
   /**
    * Records one snapshot (`payload`: inet_diag_msg + attributes, a view that may
    * be reused after the call) for the current cycle. `isExcluded` is asked once,
-   * on a socket's first sight. Returns what happened; see {@link UpdateResult}.
-   * Throws the NetlinkParseError of a malformed payload.
+   * on a socket's first sight. `walk`, when given, is the daemon's one walker
+   * instance for this message (`AttributeRanges.walkPayloadOnce`): the cache
+   * walks into it only when it needs the ranges (not for an unchanged socket:
+   * equal words imply equal attribute headers, so a well-formed list) and the
+   * byte totals reuse that walk. Returns what happened; see {@link UpdateResult}.
+   * Throws the NetlinkParseError of a malformed payload (the walker's verdict)
+   * (a known socket still counts as seen and keeps its previous snapshot; a new
+   * one is not added); only an excluded socket's later messages are not looked at.
    */
-  update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean): UpdateResult {
+  update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean, walk?: AttributeRanges): UpdateResult {
     const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
     const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     const entry = this.#find(lo, hi);
@@ -129,15 +137,17 @@ export class ConnectionCache<S = unknown> {
         const words = this.#datagramWords.of(payload);
         if (words !== undefined && previous.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
       }
-      const change = comparePayloads(previous.payload, payload);
+      const ranges = this.#walk(payload, walk);
+      const change = comparePayloads(previous.payload, payload, ranges);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
       this.lastChange = change;
-      entry.snapshot = new SnapshotWords(payload);
+      entry.snapshot = new SnapshotWords(payload, ranges);
       return UpdateResult.Changed;
     }
+    const ranges = this.#walk(payload, walk);
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry<S>(lo, hi, new SnapshotWords(excluded ? payload.subarray(0, SIZEOF_INET_DIAG_MSG) : payload), this.#cycle, excluded);
+    const created = new CacheEntry<S>(lo, hi, excluded ? new SnapshotWords(payload.subarray(0, SIZEOF_INET_DIAG_MSG)) : new SnapshotWords(payload, ranges), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#size++;
@@ -145,6 +155,13 @@ export class ConnectionCache<S = unknown> {
     this.lastEntry = created;
     this.lastChange = ChangeType.PreviousWasNil;
     return excluded ? UpdateResult.Excluded : UpdateResult.New;
+  }
+
+  /** The walk of `payload`, the caller's if given; throws for a malformed one. */
+  #walk(payload: Buffer, walk: AttributeRanges | undefined): AttributeRanges {
+    const ranges = walk ?? this.#ownWalk;
+    if ((walk === undefined ? ranges.walkPayload(payload) : ranges.walkPayloadOnce(payload)) !== AttributeWalk.Ok) throw ranges.error();
+    return ranges;
   }
 
   /**

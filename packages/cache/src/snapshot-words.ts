@@ -8,53 +8,71 @@
  * idle sockets.
  *
  * This is only a shortcut for "equal beside the bytes the rules ignore", which
- * `comparePayloads` also tests first: when the words differ (or the layout is
- * unusual) the cache asks `comparePayloads` for the real answer. A test flips
- * every byte of recorded kernel messages and checks both agree.
+ * `comparePayloads` also tests first, with the same bounds
+ * (`changeComparedBounds`, the one rule): when the words differ (or the layout
+ * is unusual) the cache asks `comparePayloads` for the real answer.
+ * `snapshot-words.test.ts` flips every byte of recorded kernel messages and
+ * checks both agree.
  */
 
-import { IDIAG_EXPIRES_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
-import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
+import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { AttributeRanges, changeComparedBounds } from '@tcpinfo/netlink';
 
-/** `idiag_expires` (one word of inet_diag_msg) changes all the time and is ignored. */
-const IDIAG_EXPIRES_WORD = IDIAG_EXPIRES_OFFSET >> 2;
-// The ignored ranges of tcp_info: the last_* timers [TCPI_LAST_DATA_SENT_OFFSET,
-// TCPI_PMTU_OFFSET) and everything from TCPI_BUSY_TIME_OFFSET on.
+// The bytes ignored are netlink's one rule (changeComparedBounds); here they are
+// only converted to word indexes, once per kept snapshot.
+const bounds = new Int32Array(6);
+// For snapshots made without the caller's walk (excluded headers, tests).
+const ownWalk = new AttributeRanges();
 
 /**
- * A private copy of one snapshot and, when its layout allows (4-byte aligned
- * length and tcp_info), the word ranges compared: [0, 13), [14, timersStart),
- * [timersEnd, countersEnd), [infoEnd, length) — everything but idiag_expires,
- * the tcp_info timers and tcp_info from busy_time on.
+ * A private copy of one snapshot and, when its layout allows (a well-formed
+ * list with tcp_info, every bound a multiple of 4), the word ranges that
+ * `changeComparedBounds` (@tcpinfo/netlink) compares: everything but
+ * idiag_expires, the tcp_info timers and tcp_info from busy_time on.
  */
 export class SnapshotWords {
   /** The copy (inet_diag_msg + attributes). */
   readonly payload: Buffer;
   /** The copy as words; undefined when the quick test does not apply (ask comparePayloads). */
   readonly words: Int32Array | undefined;
-  readonly #timersStart: number;
-  readonly #timersEnd: number;
-  readonly #countersEnd: number;
-  readonly #infoEnd: number;
+  // Word bounds of the compared ranges: [0, #b0), [#b1, #b2), [#b3, #b4), [#b5, words.length).
+  readonly #b0: number = 0;
+  readonly #b1: number = 0;
+  readonly #b2: number = 0;
+  readonly #b3: number = 0;
+  readonly #b4: number = 0;
+  readonly #b5: number = 0;
 
-  constructor(view: Uint8Array) {
+  /**
+   * Copies `view` (an inet_diag payload). `walked`, when given, is the
+   * caller's walk of `view` (the daemon walks each message once); otherwise it
+   * is walked here. A malformed list gets no words (ask comparePayloads, which
+   * throws for it).
+   */
+  constructor(view: Uint8Array, walked?: AttributeRanges) {
     // Buffer.allocUnsafe hands out 8-byte aligned slices of its pool (or a fresh
     // ArrayBuffer), so the copy can be read as words without another allocation.
     const copy = Buffer.allocUnsafe(view.length);
     copy.set(view);
     this.payload = copy;
-    const info = lastInfoAttribute(copy);
-    const aligned = (copy.byteOffset & 3) === 0 && (copy.length & 3) === 0;
-    if (info === undefined || !aligned || (info.end & 3) !== 0) {
+    let ranges = walked;
+    if (ranges === undefined) {
+      ranges = ownWalk;
+      ranges.walkPayload(copy);
+    }
+    const infoStart = ranges.ok ? ranges.valueStart[INET_DIAG_INFO]! : -1;
+    if (infoStart >= 0) changeComparedBounds(infoStart, ranges.valueEnd[INET_DIAG_INFO]!, bounds);
+    if (infoStart < 0 || (copy.byteOffset & 3) !== 0 || (copy.length & 3) !== 0 || ((bounds[2]! | bounds[3]! | bounds[4]! | bounds[5]!) & 3) !== 0) {
       this.words = undefined;
-      this.#timersStart = this.#timersEnd = this.#countersEnd = this.#infoEnd = 0;
       return;
     }
     this.words = new Int32Array(copy.buffer, copy.byteOffset, copy.length >> 2);
-    this.#timersStart = Math.min(info.start + TCPI_LAST_DATA_SENT_OFFSET, info.end) >> 2;
-    this.#timersEnd = Math.min(info.start + TCPI_PMTU_OFFSET, info.end) >> 2;
-    this.#countersEnd = Math.min(info.start + TCPI_BUSY_TIME_OFFSET, info.end) >> 2;
-    this.#infoEnd = info.end >> 2;
+    this.#b0 = bounds[0]! >> 2;
+    this.#b1 = bounds[1]! >> 2;
+    this.#b2 = bounds[2]! >> 2;
+    this.#b3 = bounds[3]! >> 2;
+    this.#b4 = bounds[4]! >> 2;
+    this.#b5 = bounds[5]! >> 2;
   }
 
   /**
@@ -66,10 +84,10 @@ export class SnapshotWords {
     const prev = this.words;
     if (prev === undefined) return false;
     return (
-      wordsEqual(prev, cur, base, 0, IDIAG_EXPIRES_WORD) &&
-      wordsEqual(prev, cur, base, IDIAG_EXPIRES_WORD + 1, this.#timersStart) &&
-      wordsEqual(prev, cur, base, this.#timersEnd, this.#countersEnd) &&
-      wordsEqual(prev, cur, base, this.#infoEnd, prev.length)
+      wordsEqual(prev, cur, base, 0, this.#b0) &&
+      wordsEqual(prev, cur, base, this.#b1, this.#b2) &&
+      wordsEqual(prev, cur, base, this.#b3, this.#b4) &&
+      wordsEqual(prev, cur, base, this.#b5, prev.length)
     );
   }
 }
@@ -77,25 +95,6 @@ export class SnapshotWords {
 function wordsEqual(prev: Int32Array, cur: Int32Array, base: number, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (prev[i] !== cur[base + i]) return false;
   return true;
-}
-
-/**
- * Where the value of the last INET_DIAG_INFO attribute lies (the one the
- * archived record keeps), walking attributes as @tcpinfo/netlink does;
- * undefined when absent or when the attributes are malformed.
- */
-function lastInfoAttribute(payload: Buffer): { start: number; end: number } | undefined {
-  let found: { start: number; end: number } | undefined;
-  const end = payload.length;
-  let p = SIZEOF_INET_DIAG_MSG;
-  while (end - p >= 4) {
-    const len = payload[p]! | (payload[p + 1]! << 8);
-    const type = payload[p + 2]! | (payload[p + 3]! << 8);
-    if (len < 4 || len > end - p) return undefined;
-    if (type === INET_DIAG_INFO) found = { start: p + 4, end: p + len };
-    p += (len + 3) & ~3;
-  }
-  return found;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { AttributeRanges, AttributeWalk, byteCountersStart } from '@tcpinfo/netlink';
 import { TCPI_BYTES_RECEIVED_OFFSET as TCPI_BYTES_RECEIVED, TCPI_BYTES_SENT_OFFSET as TCPI_BYTES_SENT } from '@tcpinfo/tcp';
 
 const TWO_POW_32 = 2 ** 32;
@@ -8,19 +9,30 @@ const CARRY_AT = 2 ** 48;
 /**
  * Sums of tcpi_bytes_sent and tcpi_bytes_received over raw snapshots, for the
  * send and receive rate metrics. Once a second every socket is added, so this
- * walks the attributes in place and adds the 64-bit counters as two 32-bit
+ * reads the walker's offsets in place (netlink's `byteCountersStart` decides,
+ * as for `ArchivalRecord.getStats`) and adds the 64-bit counters as two 32-bit
  * halves in plain numbers (the low sums carry into the high ones long before
- * 2^53, so totals of closed connections stay exact for ever), instead of a view, an attribute object and two bigints per socket.
+ * 2^53, so totals of closed connections stay exact for ever), instead of a
+ * view, an attribute object and two bigints per socket. A malformed message
+ * adds nothing.
  */
 export class ByteTotals {
   #sentLow = 0;
   #sentHigh = 0;
   #receivedLow = 0;
   #receivedHigh = 0;
+  readonly #ownWalk = new AttributeRanges();
 
-  /** Adds one snapshot's counters (nothing without a tcp_info long enough to hold them, as the original's GetStats). */
-  add(payload: Uint8Array): void {
-    const info = infoStart(payload);
+  /**
+   * Adds one snapshot's counters (nothing without a tcp_info long enough to hold
+   * them, as the original's GetStats, or for a malformed message). `walk`: the
+   * daemon's walker instance for this message (`walkPayloadOnce`), so a
+   * message the cache walked is not walked again.
+   */
+  add(payload: Uint8Array, walk?: AttributeRanges): void {
+    const ranges = walk ?? this.#ownWalk;
+    if ((walk === undefined ? ranges.walkPayload(payload) : ranges.walkPayloadOnce(payload)) !== AttributeWalk.Ok) return;
+    const info = byteCountersStart(ranges.valueStart[INET_DIAG_INFO]!, ranges.valueEnd[INET_DIAG_INFO]!);
     if (info < 0) return;
     this.#sentLow += u32(payload, info + TCPI_BYTES_SENT);
     this.#sentHigh += u32(payload, info + TCPI_BYTES_SENT + 4);
@@ -53,19 +65,4 @@ export class ByteTotals {
 
 function u32(b: Uint8Array, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-}
-
-/** Start of the last INET_DIAG_INFO value holding tcpi_bytes_sent, or -1. */
-function infoStart(payload: Uint8Array): number {
-  let found = -1;
-  const end = payload.length;
-  let p = SIZEOF_INET_DIAG_MSG;
-  while (end - p >= 4) {
-    const len = payload[p]! | (payload[p + 1]! << 8);
-    if (len < 4 || len > end - p) break;
-    const type = payload[p + 2]! | (payload[p + 3]! << 8);
-    if (type === INET_DIAG_INFO) found = len - 4 >= TCPI_BYTES_SENT + 8 ? p + 4 : -1;
-    p += (len + 3) & ~3;
-  }
-  return found;
 }

@@ -1,5 +1,5 @@
 import { AF_INET, AF_INET6, buildInetDiagReqV2, IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG, type Anonymizer } from '@tcpinfo/inetdiag';
-import { ArchivalRecord, DestroyListener, GoTime, InetDiagSocket, type DumpResult, type ExclusionRules } from '@tcpinfo/netlink';
+import { ArchivalRecord, AttributeRanges, DestroyListener, GoTime, InetDiagSocket, type DumpResult, type ExclusionRules } from '@tcpinfo/netlink';
 import { ConnectionCache, cookieOf, UpdateResult, type CacheEntry } from '@tcpinfo/cache';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { rateLimitedLog, type ConnectionKey, type ConnectionState, type Saver } from '@tcpinfo/saver';
@@ -89,6 +89,8 @@ export class Collector {
   /** Rate accounting (bytes): totals of closed connections, of live ones (once a second), and what was last reported. */
   readonly #closed = new ByteTotals();
   readonly #live = new ByteTotals();
+  /** The one walk of each dumped message, shared by the cache and the byte totals (walked at most once, only if needed). */
+  readonly #walk = new AttributeRanges();
   #reportedSent = -1n;
   #reportedReceived = -1n;
   #lastRateSecond = 0;
@@ -119,14 +121,14 @@ export class Collector {
     if (this.#closes.anyDestroyed && !this.cache.has(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) && this.#closes.isDestroyed(cookieOf(payload))) return;
     let result: UpdateResult;
     try {
-      result = this.cache.update(payload, this.#isExcluded);
+      result = this.cache.update(payload, this.#isExcluded, this.#walk);
     } catch (err) {
       this.#opts.metrics?.netlinkSkipped.labels('malformed').inc();
       this.#logError(`tcp-info: skipping a malformed inet_diag message: ${(err as Error).message}`);
       return;
     }
     if (result === UpdateResult.New || result === UpdateResult.Changed) this.#changed.push(this.cache.lastEntry!);
-    if (this.#accountThisCycle && result !== UpdateResult.Excluded) this.#live.add(payload);
+    if (this.#accountThisCycle && result !== UpdateResult.Excluded) this.#live.add(payload, this.#walk);
   };
 
   /** Runs one cycle: both dumps, the writes, the closes. Never throws for kernel errors (counted and logged). */

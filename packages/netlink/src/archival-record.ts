@@ -1,12 +1,13 @@
-import { IDIAG_COOKIE_OFFSET, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { IDIAG_COOKIE_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { TCPI_BYTES_RECEIVED_OFFSET, TCPI_BYTES_SENT_OFFSET } from '@tcpinfo/tcp';
+import { AttributeRanges, AttributeWalk } from './attribute-ranges.js';
+import { byteCountersStart } from './byte-counters.js';
 import { encodeBase64 } from './base64.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
 import type { ExclusionRules } from './exclude.js';
 import { goJsonString } from '@tcpinfo/go-format';
 import { GoTime } from './go-time.js';
-import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
 import { parseRecordFields, type Metadata, type RecordParseOptions } from './record-parse.js';
 import { rateLimitedConsoleWarning, type WarningSink } from './record-warnings.js';
 
@@ -46,11 +47,10 @@ export interface RecordStats {
   readonly received: bigint;
 }
 
-const U64_SIZE = 8;
 
 const defaultWarningSink = rateLimitedConsoleWarning();
 // Reused by every fromMessage call; records copy what they keep out of it.
-const scratchIndex = new AttributeIndex();
+const scratchIndex = new AttributeRanges();
 
 /**
  * One archived snapshot of a socket: a line of a tcp-info JSONL file.
@@ -88,16 +88,15 @@ export class ArchivalRecord {
    * Returns undefined when `options.exclude` excludes the connection.
    * Attribute types above 38 are dropped and a repeated type keeps its last value
    * (both reported to `onWarning`); a message without attributes gives `[null]`.
-   * Throws {@link NetlinkParseError} (`BAD_LENGTH`, `ATTRIBUTE_OVERRUN`) for a
-   * malformed payload.
+   * Throws {@link NetlinkParseError} (`BAD_LENGTH`, `ATTRIBUTE_OVERRUN`,
+   * `TOO_MANY_ATTRIBUTES`: the verdict of the one walker, `AttributeRanges`) for a
+   * malformed payload, excluded or not.
    */
   static fromMessage(payload: Uint8Array, timestamp: GoTime, options: FromMessageOptions = {}): ArchivalRecord | undefined {
-    if (payload.length < SIZEOF_INET_DIAG_MSG) {
-      throw new NetlinkParseError('BAD_LENGTH', `inet_diag message of ${payload.length} bytes, needs ${SIZEOF_INET_DIAG_MSG}`);
-    }
-    if (options.exclude?.excludes(payload)) return undefined;
     const index = scratchIndex;
-    index.indexPayload(payload);
+    // Malformed is malformed whether or not the rules would exclude the connection (the daemon agrees).
+    if (index.walkPayload(payload) !== AttributeWalk.Ok) throw index.error();
+    if (options.exclude?.excludes(payload)) return undefined;
     if (index.droppedCount > 0 || index.duplicateCount > 0) reportAnomalies(index, options.onWarning ?? defaultWarningSink);
 
     // One copy, from Node's buffer pool: the caller's view is only valid during its callback.
@@ -211,23 +210,21 @@ export class ArchivalRecord {
    * unless tcp_info is present and long enough to hold both (208 bytes).
    */
   getStats(): RecordStats {
-    let info: Uint8Array | undefined;
-    let start = 0;
-    let end = 0;
+    let buf: Uint8Array | undefined;
+    let start = -1;
     const payload = this.#payload;
     if (payload !== undefined && this.#attributes === undefined) {
       const index = indexOf(payload);
-      start = index.length > INET_DIAG_INFO ? index.valueStart[INET_DIAG_INFO]! : -1;
-      end = index.valueEnd[INET_DIAG_INFO]!;
-      info = start < 0 ? undefined : payload;
+      buf = payload;
+      start = byteCountersStart(index.valueStart[INET_DIAG_INFO]!, index.valueEnd[INET_DIAG_INFO]!);
     } else {
-      info = this.attribute(INET_DIAG_INFO);
-      end = info?.length ?? 0;
+      buf = this.attribute(INET_DIAG_INFO);
+      start = buf === undefined ? -1 : byteCountersStart(0, buf.length);
     }
-    if (info === undefined || end - start < TCPI_BYTES_SENT_OFFSET + U64_SIZE) return { sent: 0n, received: 0n };
+    if (buf === undefined || start < 0) return { sent: 0n, received: 0n };
     return {
-      sent: readU64LE(info, start + TCPI_BYTES_SENT_OFFSET),
-      received: readU64LE(info, start + TCPI_BYTES_RECEIVED_OFFSET),
+      sent: readU64LE(buf, start + TCPI_BYTES_SENT_OFFSET),
+      received: readU64LE(buf, start + TCPI_BYTES_RECEIVED_OFFSET),
     };
   }
 
@@ -246,9 +243,9 @@ export class ArchivalRecord {
 
 const EMPTY = new Uint8Array(0);
 
-/** Indexes a payload this module copied and validated before (so it cannot throw). */
-function indexOf(payload: Buffer): AttributeIndex {
-  scratchIndex.indexPayload(payload);
+/** Walks a payload this module copied and validated before (so it is well formed). */
+function indexOf(payload: Buffer): AttributeRanges {
+  scratchIndex.walkPayload(payload);
   return scratchIndex;
 }
 
@@ -257,7 +254,7 @@ function readU64LE(bytes: Uint8Array, offset: number): bigint {
   return view.getBigUint64(offset, true);
 }
 
-function reportAnomalies(index: AttributeIndex, warn: WarningSink): void {
+function reportAnomalies(index: AttributeRanges, warn: WarningSink): void {
   if (index.droppedCount > 0) {
     warn(`dropped ${index.droppedCount} attribute(s) with type above 38 (last: ${index.lastDroppedType})`);
   }

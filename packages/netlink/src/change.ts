@@ -1,7 +1,7 @@
-import { IDIAG_EXPIRES_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
+import { IDIAG_EXPIRES_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
 import { NetlinkParseError } from './errors.js';
-import { AttributeIndex, SIZEOF_INET_DIAG_MSG } from './record-attr-index.js';
+import { AttributeRanges } from './attribute-ranges.js';
 
 /**
  * Why a snapshot is worth writing, compared with the previous snapshot of the
@@ -51,10 +51,10 @@ export function changeTypeName(change: ChangeType): string {
 const NATIVE_COMPARE_MIN_LENGTH = 96;
 const nativeCompare = Buffer.prototype.compare;
 
-// Scratch indexes for the raw comparisons: reused so that comparing an
+// Scratch walks for the raw comparisons: reused so that comparing an
 // unchanged socket allocates nothing.
-const prevScratch = new AttributeIndex();
-const curScratch = new AttributeIndex();
+const prevScratch = new AttributeRanges();
+const curScratch = new AttributeRanges();
 
 /**
  * Compares two snapshots of one socket given as raw inet_diag payloads (the
@@ -62,16 +62,24 @@ const curScratch = new AttributeIndex();
  * the daemon's hot path, which must not build records for unchanged sockets.
  * Reads both buffers in place and allocates nothing. Same result as
  * `ArchivalRecord.fromMessage(cur).compare(ArchivalRecord.fromMessage(prev))`.
- * Throws {@link NetlinkParseError} for a payload that is not a valid message.
+ * `curRanges`, when given, is the caller's walk of `cur` (the daemon walks each
+ * message once); otherwise `cur` is walked here. Throws {@link NetlinkParseError}
+ * for a payload that is not a valid message.
  */
-export function comparePayloads(prev: Uint8Array, cur: Uint8Array): ChangeType {
-  prevScratch.indexPayload(prev);
+export function comparePayloads(prev: Uint8Array, cur: Uint8Array, curRanges?: AttributeRanges): ChangeType {
+  prevScratch.walkPayload(prev);
+  prevScratch.throwIfMalformed();
   // The common case, an idle socket: same length, and every byte the rules look
   // at is equal. Then both messages have the same attribute layout and the
   // answer is NoMajorChange without walking the second one.
   if (prev.length === cur.length && equalBesideIgnoredBytes(prev, cur, prevScratch)) return ChangeType.NoMajorChange;
-  curScratch.indexPayload(cur);
-  return compareIndexed(prev[IDIAG_STATE_OFFSET]!, prev, prevScratch, cur[IDIAG_STATE_OFFSET]!, cur, curScratch);
+  let walked = curRanges;
+  if (walked === undefined) {
+    walked = curScratch;
+    walked.walkPayload(cur);
+  }
+  walked.throwIfMalformed();
+  return compareIndexed(prev[IDIAG_STATE_OFFSET]!, prev, prevScratch, cur[IDIAG_STATE_OFFSET]!, cur, walked);
 }
 
 /**
@@ -92,8 +100,10 @@ export function comparePayloads(prev: Uint8Array, cur: Uint8Array): ChangeType {
 export function compareRaw(prevIdm: Uint8Array, prevAttrs: Uint8Array, curIdm: Uint8Array, curAttrs: Uint8Array): ChangeType {
   const prevState = idiagState(prevIdm);
   const curState = idiagState(curIdm);
-  prevScratch.index(prevAttrs, 0, prevAttrs.length);
-  curScratch.index(curAttrs, 0, curAttrs.length);
+  prevScratch.walk(prevAttrs, 0, prevAttrs.length);
+  prevScratch.throwIfMalformed();
+  curScratch.walk(curAttrs, 0, curAttrs.length);
+  curScratch.throwIfMalformed();
   return compareIndexed(prevState, prevAttrs, prevScratch, curState, curAttrs, curScratch);
 }
 
@@ -138,8 +148,8 @@ export function compareAttributeLists(
 }
 
 function compareIndexed(
-  prevState: number, prevBuf: Uint8Array, prev: AttributeIndex,
-  curState: number, curBuf: Uint8Array, cur: AttributeIndex,
+  prevState: number, prevBuf: Uint8Array, prev: AttributeRanges,
+  curState: number, curBuf: Uint8Array, cur: AttributeRanges,
 ): ChangeType {
   if (prevState !== curState) return ChangeType.IDiagStateChange;
   if (prev.length <= INET_DIAG_INFO || cur.length <= INET_DIAG_INFO) return ChangeType.NoTCPInfo;
@@ -172,28 +182,42 @@ function compareIndexed(
   return ChangeType.NoMajorChange;
 }
 
-/** End of `idiag_expires` (u32), which changes all the time and is ignored. */
-const IDIAG_EXPIRES_END = IDIAG_EXPIRES_OFFSET + 4;
+/**
+ * THE rule of which bytes of a payload change detection ignores, given where
+ * its INET_DIAG_INFO value lies ([infoStart, infoEnd), infoStart >= 0):
+ * idiag_expires, the last_* timers of tcp_info [44,60) and tcp_info from
+ * busy_time on. Writes the bounds of the compared ranges into `out`:
+ * `[0, out[0])`, `[out[1], out[2])`, `[out[3], out[4])`, `[out[5], length)`.
+ * Ranges are cut at the end of a shorter (older-kernel) tcp_info. Two payloads
+ * of one length that are equal there have equal attribute headers, so the same
+ * layout, and every rule of {@link compareRaw} finds no change: the shortcut of
+ * {@link comparePayloads} and of the cache's word compare (@tcpinfo/cache).
+ */
+export function changeComparedBounds(infoStart: number, infoEnd: number, out: Int32Array): void {
+  out[0] = IDIAG_EXPIRES_OFFSET;
+  out[1] = IDIAG_EXPIRES_OFFSET + 4;
+  out[2] = Math.min(infoStart + TCPI_LAST_DATA_SENT_OFFSET, infoEnd);
+  out[3] = Math.min(infoStart + TCPI_PMTU_OFFSET, infoEnd);
+  out[4] = Math.min(infoStart + TCPI_BUSY_TIME_OFFSET, infoEnd);
+  out[5] = infoEnd;
+}
+
+const bounds = new Int32Array(6);
 
 /**
- * Whether `prev` and `cur` (same length) are equal in every byte except those
- * the rules ignore: idiag_expires, the last_* timers of tcp_info [44,60) and
- * tcp_info from busy_time on. Since attribute headers are then equal, so is the
- * layout, and every rule finds no change. False (meaning "look closer") when
- * prev has no INET_DIAG_INFO: that case is NoTCPInfo, never NoMajorChange.
+ * Whether `prev` and `cur` (same length) are equal in every byte but those
+ * {@link changeComparedBounds} ignores. False (meaning "look closer") when prev
+ * has no INET_DIAG_INFO: that case is NoTCPInfo, never NoMajorChange.
  */
-function equalBesideIgnoredBytes(prev: Uint8Array, cur: Uint8Array, prevIndex: AttributeIndex): boolean {
-  const infoStart = prevIndex.valueStart[INET_DIAG_INFO]!;
+function equalBesideIgnoredBytes(prev: Uint8Array, cur: Uint8Array, prevRanges: AttributeRanges): boolean {
+  const infoStart = prevRanges.valueStart[INET_DIAG_INFO]!;
   if (infoStart < 0) return false;
-  const infoEnd = prevIndex.valueEnd[INET_DIAG_INFO]!;
-  const timersStart = Math.min(infoStart + TCPI_LAST_DATA_SENT_OFFSET, infoEnd);
-  const timersEnd = Math.min(infoStart + TCPI_PMTU_OFFSET, infoEnd);
-  const countersEnd = Math.min(infoStart + TCPI_BUSY_TIME_OFFSET, infoEnd);
+  changeComparedBounds(infoStart, prevRanges.valueEnd[INET_DIAG_INFO]!, bounds);
   return (
-    bytesEqual(prev, 0, cur, 0, IDIAG_EXPIRES_OFFSET) &&
-    bytesEqual(prev, IDIAG_EXPIRES_END, cur, IDIAG_EXPIRES_END, timersStart - IDIAG_EXPIRES_END) &&
-    bytesEqual(prev, timersEnd, cur, timersEnd, countersEnd - timersEnd) &&
-    bytesEqual(prev, infoEnd, cur, infoEnd, prev.length - infoEnd)
+    bytesEqual(prev, 0, cur, 0, bounds[0]!) &&
+    bytesEqual(prev, bounds[1]!, cur, bounds[1]!, bounds[2]! - bounds[1]!) &&
+    bytesEqual(prev, bounds[3]!, cur, bounds[3]!, bounds[4]! - bounds[3]!) &&
+    bytesEqual(prev, bounds[5]!, cur, bounds[5]!, prev.length - bounds[5]!)
   );
 }
 

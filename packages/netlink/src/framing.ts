@@ -1,9 +1,9 @@
+import { AttributeRanges, AttributeWalk, DEFAULT_MAX_WALKED_ATTRIBUTES, RTA_HDRLEN } from './attribute-ranges.js';
 import { NetlinkParseError } from './errors.js';
 
 /** Size of `struct nlmsghdr`. */
 export const NLMSG_HDRLEN = 16;
-/** Size of `struct rtattr` (and `struct nlattr`). */
-export const RTA_HDRLEN = 4;
+export { RTA_HDRLEN };
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;
 export const NLMSG_DONE = 3;
@@ -107,32 +107,25 @@ export interface NetlinkAttribute {
 
 /** Limits of {@link attributes}. */
 export interface AttributeLimits {
-  /** Most attributes accepted in one message (default 1024): a bound on work for hostile input. */
+  /** Most attributes accepted in one message (default {@link DEFAULT_MAX_WALKED_ATTRIBUTES}, 1024): a bound on work for hostile input. */
   readonly maxAttributes?: number;
 }
 
 /**
  * The route attributes in `bytes[start..]` (for an inet_diag reply, `start` is
- * 72). Each needs `4 <= rta_len <= remaining`; values are views, unpadded; the
- * next attribute starts at the aligned length; fewer than 4 trailing bytes are
- * ignored (the original's walk; the daemon's hot path indexes attributes with
- * the same rules in `AttributeIndex`). Throws {@link NetlinkParseError}
- * `ATTRIBUTE_OVERRUN` or `TOO_MANY_ATTRIBUTES`.
+ * 72), in list order, duplicates and types above 38 included; values are views,
+ * unpadded. The list is walked by the one walker, {@link AttributeRanges}, before
+ * anything is yielded: a malformed list throws its {@link NetlinkParseError}
+ * (`ATTRIBUTE_OVERRUN`, `TOO_MANY_ATTRIBUTES`) at the first step. Convenient
+ * and allocating; the daemon reads the walker's offsets instead.
  */
 export function* attributes(bytes: Uint8Array, start = 0, limits: AttributeLimits = {}): Generator<NetlinkAttribute> {
   const buf = asBuffer(bytes);
-  const max = limits.maxAttributes ?? 1024;
-  let p = start;
-  let n = 0;
-  while (buf.length - p >= RTA_HDRLEN) {
-    const len = buf.readUInt16LE(p);
-    const type = buf.readUInt16LE(p + 2);
-    if (len < RTA_HDRLEN || len > buf.length - p) {
-      throw new NetlinkParseError('ATTRIBUTE_OVERRUN', `attribute type ${type} at offset ${p} claims ${len} bytes, ${buf.length - p} remain`);
-    }
-    if (++n > max) throw new NetlinkParseError('TOO_MANY_ATTRIBUTES', `more than ${max} attributes`);
-    yield { type, value: buf.subarray(p + RTA_HDRLEN, p + len) };
-    p += align4(len);
+  const walked = new AttributeRanges(limits.maxAttributes ?? DEFAULT_MAX_WALKED_ATTRIBUTES);
+  if (walked.walk(buf, start, buf.length) !== AttributeWalk.Ok) throw walked.error();
+  for (let i = 0; i < walked.count; i++) {
+    const p = walked.headers[i]!;
+    yield { type: buf.readUInt16LE(p + 2), value: buf.subarray(p + RTA_HDRLEN, p + buf.readUInt16LE(p)) };
   }
 }
 

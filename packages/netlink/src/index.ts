@@ -8,6 +8,8 @@ export * from './record-parse.js';
 export * from './record-warnings.js';
 export * from './archival-record.js';
 export * from './framing.js';
+export { AttributeRanges, AttributeWalk, DEFAULT_MAX_WALKED_ATTRIBUTES, MAX_ARCHIVED_ATTRIBUTE_TYPE } from './attribute-ranges.js';
+export * from './byte-counters.js';
 export * from './raw-file.js';
 export * from './socket.js';
 export * from './destroy-listener.js';
