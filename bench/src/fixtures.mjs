@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { decompress } from 'zstd-napi';
 
-const FIXTURES = new URL('../../packages/netlink/test/fixtures-records/', import.meta.url);
+const FIXTURES = new URL('../../packages/testing/fixtures/', import.meta.url);
 
-/** Decompressed bytes of a fixture of packages/netlink/test/fixtures-records/. */
+/** Decompressed bytes of a fixture of packages/testing/fixtures/. */
 export function loadFixture(name) {
   return decompress(readFileSync(new URL(name, FIXTURES)));
 }

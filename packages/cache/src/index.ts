@@ -122,6 +122,7 @@ export class ConnectionCache<S = unknown> {
    * one is not added); only an excluded socket's later messages are not looked at.
    */
   update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean, walk?: AttributeRanges): UpdateResult {
+    if (payload.length < SIZEOF_INET_DIAG_MSG) this.#walk(payload, walk); // no cookie to read: throws the walker's BAD_LENGTH
     const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
     const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     const entry = this.#find(lo, hi);

@@ -1,18 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { snapshotPayload, tcpInfoWith } from '@tcpinfo/testing';
+import { TCPI_LAST_DATA_SENT_OFFSET, TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import { ConnectionCache, UpdateResult } from '../src/index.js';
+
+const TCPI_SND_CWND_OFFSET = TCP_INFO_FIELDS.find((f) => f.name === 'sndCwnd')!.offset;
 
 /** A payload: inet_diag_msg with a state and cookie, then an INFO attribute of 280 bytes. */
 function msg(cookie: bigint, { state = 1, cwnd = 10, lastSend = 0 } = {}): Buffer {
-  const b = Buffer.alloc(72 + 284);
-  b[0] = 2;
-  b[1] = state;
-  b.writeBigUInt64LE(cookie, 44);
-  b.writeUInt16LE(284, 72);
-  b.writeUInt16LE(2, 74);
-  b.writeUInt32LE(cwnd, 76 + 80); // tcpi_snd_cwnd
-  b.writeUInt32LE(lastSend, 76 + 44); // tcpi_last_data_sent: ignored by change detection
-  return b;
+  // tcpi_last_data_sent is ignored by change detection, tcpi_snd_cwnd is not.
+  return snapshotPayload({ cookie, state }, tcpInfoWith({ [TCPI_SND_CWND_OFFSET]: cwnd, [TCPI_LAST_DATA_SENT_OFFSET]: lastSend }));
 }
 
 describe('ConnectionCache', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
-import { KERNEL_6_18_FIXTURE, loadRawPayloads } from '../../netlink/test/fixtures-records/load.js';
+import { KERNEL_6_18_FIXTURE, loadRawPayloads } from '@tcpinfo/testing';
 import { SnapshotWords } from '../src/snapshot-words.js';
 
 /** `cur` laid out as the cache meets it: inside a larger datagram, at an aligned offset. */

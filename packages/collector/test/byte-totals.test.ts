@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { TCPI_BYTES_RECEIVED_OFFSET, TCPI_BYTES_SENT_OFFSET } from '@tcpinfo/tcp';
+import { snapshotPayload, tcpInfoWith } from '@tcpinfo/testing';
 import { ByteTotals } from '../src/byte-totals.js';
 
 /** A payload with a MEMINFO attribute, then INFO of `infoLength` bytes holding the two counters. */
 function snapshot(sent: bigint, received: bigint, infoLength = 280): Buffer {
-  const b = Buffer.alloc(72 + 20 + 4 + infoLength);
-  b.writeUInt16LE(20, 72); // INET_DIAG_MEMINFO, 16 bytes
-  b.writeUInt16LE(1, 74);
-  b.writeUInt16LE(4 + infoLength, 92);
-  b.writeUInt16LE(2, 94);
-  if (infoLength >= 208) {
-    b.writeBigUInt64LE(sent, 96 + 200);
-    b.writeBigUInt64LE(received, 96 + 128);
-  }
-  return b;
+  const counters: Record<number, bigint> = infoLength >= 208 ? { [TCPI_BYTES_SENT_OFFSET]: sent, [TCPI_BYTES_RECEIVED_OFFSET]: received } : {};
+  return snapshotPayload({}, tcpInfoWith(counters, infoLength), { meminfo: true });
 }
 
 describe('ByteTotals', () => {

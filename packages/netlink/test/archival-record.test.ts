@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ArchivalRecord } from '../src/archival-record.js';
 import { NetlinkParseError } from '../src/errors.js';
 import { GoTime } from '../src/go-time.js';
-import { buildIdm, buildPayload, kernel618Attributes, rtattr, tcpInfo } from './fixtures-records/build.js';
-import { loadJsonlLines } from './fixtures-records/load.js';
+import { buildIdm, buildPayload, kernel618Attributes, rtattr, tcpInfo } from '@tcpinfo/testing';
+import { loadJsonlLines } from '@tcpinfo/testing';
 
 const TS = GoTime.parse('2026-11-25T02:37:31.123456789Z');
 const FINWAIT2 = 'finwait2-sample_1554836592_unsafe_000000000135A272.00000.jsonl.zst';

@@ -4,8 +4,8 @@ import { ArchivalRecord } from '../src/archival-record.js';
 import { ChangeType, changeTypeName, compareAttributeLists, comparePayloads, compareRaw } from '../src/change.js';
 import { NetlinkParseError } from '../src/errors.js';
 import { GoTime } from '../src/go-time.js';
-import { buildIdm, buildPayload, kernel618Attributes, tcpInfo } from './fixtures-records/build.js';
-import { loadRawPayloads } from './fixtures-records/load.js';
+import { buildIdm, buildPayload, kernel618Attributes, tcpInfo } from '@tcpinfo/testing';
+import { loadRawPayloads } from '@tcpinfo/testing';
 
 type Attrs = [number, Uint8Array][];
 

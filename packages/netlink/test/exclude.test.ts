@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArchivalRecord } from '../src/archival-record.js';
 import { ExclusionRules, isLocalAddress, parseExclusionFlags, parseIPAddress } from '../src/exclude.js';
 import { GoTime } from '../src/go-time.js';
-import { buildIdm, buildPayload, kernel618Attributes, v4, v6 } from './fixtures-records/build.js';
+import { buildIdm, buildPayload, kernel618Attributes, v4, v6 } from '@tcpinfo/testing';
 
 const PUBLIC_V4 = v4('192.0.2.1');
 const PUBLIC_V6 = v6('2001:db8:0:0:0:0:0:1');

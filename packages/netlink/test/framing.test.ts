@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rtattr } from '@tcpinfo/testing';
 import { attributes, encodeMessage, forEachMessage, messages, NetlinkParseError, payloadErrno } from '../src/index.js';
 
 /** A netlink message built byte by byte (header fields chosen by the test). */
@@ -15,13 +16,7 @@ function nlmsg(type: number, payload: Uint8Array, { flags = 2, seq = 7, pid = 99
   return b;
 }
 
-function rta(type: number, value: Uint8Array, len?: number): Buffer {
-  const b = Buffer.alloc((4 + value.length + 3) & ~3);
-  b.writeUInt16LE(len ?? 4 + value.length, 0);
-  b.writeUInt16LE(type, 2);
-  b.set(value, 4);
-  return b;
-}
+const rta = rtattr;
 
 describe('forEachMessage / messages', () => {
   it('splits a datagram holding several messages, each padded to 4 bytes', () => {

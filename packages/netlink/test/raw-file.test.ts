@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import { ArchivalRecord, attributes, GoTime, readRawMessages } from '../src/index.js';
-import { loadFixture, RAW_MESSAGES_FIXTURE } from './fixtures-records/load.js';
+import { loadFixture, RAW_MESSAGES_FIXTURE } from '@tcpinfo/testing';
 
 describe("the original's raw capture (raw-netlink-messages.bin.zst)", () => {
   const bytes = loadFixture(RAW_MESSAGES_FIXTURE);

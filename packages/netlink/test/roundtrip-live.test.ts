@@ -13,7 +13,7 @@ import { GoTime } from '../src/go-time.js';
 
 const CONN_FIXTURE = fileURLToPath(new URL('../../testing/src/conn-fixture.mjs', import.meta.url));
 // Dumps every TCP socket of its namespace once, raw messages to a file (see the script).
-const RECORDER = fileURLToPath(new URL('./fixtures-records/record-kernel-messages.cjs', import.meta.url));
+const RECORDER = fileURLToPath(new URL('./live/record-kernel-messages.cjs', import.meta.url));
 const BYTES = 54321;
 
 warnIfNotRoot('live records from kernel messages (netlink roundtrip-live.test.ts)');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArchivalRecord } from '../src/archival-record.js';
 import { ChangeType, comparePayloads } from '../src/change.js';
-import { JSONL_FIXTURES, KERNEL_6_18_FIXTURE, loadJsonlLines, loadRawPayloads } from './fixtures-records/load.js';
+import { JSONL_FIXTURES, KERNEL_6_18_FIXTURE, loadJsonlLines, loadRawPayloads } from '@tcpinfo/testing';
 import { GoTime } from '../src/go-time.js';
 
 describe('records recorded by the original round-trip byte for byte', () => {

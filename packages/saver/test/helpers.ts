@@ -2,19 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { decompress } from 'zstd-napi';
 import { findFrameCompressedSize } from 'zstd-napi/binding.js';
+import { buildIdm, v4 } from '@tcpinfo/testing';
 
-/** A 72-byte inet_diag_msg with the given cookie halves and IPv4 addresses. */
+/** A 72-byte inet_diag_msg with the given cookie halves and IPv4 addresses (@tcpinfo/testing's builder). */
 export function fakeIdm(cookieHi: number, cookieLo: number, state = 1): Buffer {
-  const b = Buffer.alloc(72);
-  b[0] = 2;
-  b[1] = state;
-  b.writeUInt16BE(40000, 4);
-  b.writeUInt16BE(443, 6);
-  b.set([192, 0, 2, 2], 8);
-  b.set([192, 0, 2, 1], 24);
-  b.writeUInt32LE(cookieLo, 44);
-  b.writeUInt32LE(cookieHi, 48);
-  return b;
+  return buildIdm({ state, sport: 40000, dport: 443, src: v4('192.0.2.2'), dst: v4('192.0.2.1'), cookie: (BigInt(cookieHi >>> 0) << 32n) | BigInt(cookieLo >>> 0) });
 }
 
 /** Lines of a .jsonl.zst file, checked with the zstd CLI first. */

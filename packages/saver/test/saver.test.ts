@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@tcpinfo/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -240,7 +240,7 @@ describe('Saver files (SPEC §5)', () => {
   });
 
   it('compresses no worse than one `zstd -3` stream of the same JSONL once compacted', async () => {
-    const jsonl = execFileSync('zstd', ['-dc', fileURLToPath(new URL('../../netlink/test/fixtures-records/ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst', import.meta.url))], {
+    const jsonl = execFileSync('zstd', ['-dc', fixturePath('ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst')], {
       encoding: 'utf8',
     });
     const records = jsonl.split('\n').slice(1, -1); // without the original's header

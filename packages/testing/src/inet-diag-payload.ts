@@ -1,4 +1,13 @@
-/** Builds inet_diag reply payloads byte by byte for tests and benchmarks. */
+/**
+ * THE builder of inet_diag reply payloads for tests (byte by byte, at the
+ * offsets @tcpinfo/inetdiag names): every test that needs a message it cannot
+ * take from the recorded fixtures builds it here, not by hand.
+ */
+
+import {
+  IDIAG_COOKIE_OFFSET, IDIAG_DPORT_OFFSET, IDIAG_DST_OFFSET, IDIAG_EXPIRES_OFFSET, IDIAG_FAMILY_OFFSET,
+  IDIAG_SPORT_OFFSET, IDIAG_SRC_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO, INET_DIAG_MEMINFO, SIZEOF_INET_DIAG_MSG,
+} from '@tcpinfo/inetdiag';
 
 /** Size of struct tcp_info on Linux 6.18. */
 export const TCP_INFO_SIZE_6_18 = 280;
@@ -36,22 +45,21 @@ export function v6(groups: string): Uint8Array {
 
 /** A 72-byte struct inet_diag_msg. */
 export function buildIdm(f: IdmFields = {}): Buffer {
-  const b = Buffer.alloc(72);
-  b[0] = f.family ?? 2;
-  b[1] = f.state ?? 1;
-  b.writeUInt16BE(f.sport ?? 40000, 4);
-  b.writeUInt16BE(f.dport ?? 443, 6);
-  b.set(f.src ?? v4('192.0.2.1'), 8);
-  b.set(f.dst ?? v4('192.0.2.2'), 24);
-  b.writeBigUInt64LE(f.cookie ?? 0x1234n, 44);
-  b.writeUInt32LE(f.expires ?? 0, 52);
+  const b = Buffer.alloc(SIZEOF_INET_DIAG_MSG);
+  b[IDIAG_FAMILY_OFFSET] = f.family ?? 2;
+  b[IDIAG_STATE_OFFSET] = f.state ?? 1;
+  b.writeUInt16BE(f.sport ?? 40000, IDIAG_SPORT_OFFSET);
+  b.writeUInt16BE(f.dport ?? 443, IDIAG_DPORT_OFFSET);
+  b.set(f.src ?? v4('192.0.2.1'), IDIAG_SRC_OFFSET);
+  b.set(f.dst ?? v4('192.0.2.2'), IDIAG_DST_OFFSET);
+  b.writeBigUInt64LE(f.cookie ?? 0x1234n, IDIAG_COOKIE_OFFSET);
+  b.writeUInt32LE(f.expires ?? 0, IDIAG_EXPIRES_OFFSET);
   return b;
 }
 
-/** One rtattr: header, value, padding to 4 bytes. */
-export function rtattr(type: number, value: Uint8Array): Buffer {
-  const len = 4 + value.length;
-  const b = Buffer.alloc((len + 3) & ~3);
+/** One rtattr: header, value, padding to 4 bytes; `len` overrides the header's length (for malformed lists). */
+export function rtattr(type: number, value: Uint8Array, len = 4 + value.length): Buffer {
+  const b = Buffer.alloc((4 + value.length + 3) & ~3);
   b.writeUInt16LE(len, 0);
   b.writeUInt16LE(type, 2);
   b.set(value, 4);
@@ -89,4 +97,26 @@ export function kernel618Attributes(info: Uint8Array = tcpInfo()): [number, Uint
     [4, Buffer.from('bbr\0')], // CONG
     [16, Buffer.alloc(20, 16)], // BBRINFO
   ];
+}
+
+/** A tcp_info of `size` bytes (zeros) with `fields` written as u32 or u64 (bigint) at their byte offsets. */
+export function tcpInfoWith(fields: Readonly<Record<number, number | bigint>>, size = TCP_INFO_SIZE_6_18): Buffer {
+  const b = Buffer.alloc(size);
+  for (const [offset, value] of Object.entries(fields)) {
+    if (typeof value === 'bigint') b.writeBigUInt64LE(value, Number(offset));
+    else b.writeUInt32LE(value, Number(offset));
+  }
+  return b;
+}
+
+/**
+ * The usual test snapshot: an inet_diag_msg (`idm` fields) with INET_DIAG_INFO
+ * (`info`, default a zero 280-byte tcp_info), optionally after a 16-byte
+ * INET_DIAG_MEMINFO (`meminfo: true`), so the INFO value does not start right
+ * after the header.
+ */
+export function snapshotPayload(idm: IdmFields = {}, info: Uint8Array = Buffer.alloc(TCP_INFO_SIZE_6_18), { meminfo = false } = {}): Buffer {
+  const attrs: [number, Uint8Array][] = meminfo ? [[INET_DIAG_MEMINFO, Buffer.alloc(16)]] : [];
+  attrs.push([INET_DIAG_INFO, info]);
+  return buildPayload(buildIdm(idm), attrs);
 }

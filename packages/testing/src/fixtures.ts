@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { decompress } from 'zstd-napi';
+
+/**
+ * The recorded fixtures (packages/testing/fixtures): kernel messages and JSONL
+ * written by the original. Every package's tests load them from here.
+ */
+
+const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);
 
 /** The JSONL fixtures recorded by the original program (copied from shared/testdata). */
 export const JSONL_FIXTURES = [
@@ -11,9 +19,14 @@ export const JSONL_FIXTURES = [
 /** 420 raw netlink messages (nlmsghdr + inet_diag payload, back to back), as the kernel sent them. */
 export const RAW_MESSAGES_FIXTURE = 'raw-netlink-messages.bin.zst';
 
-/** The decompressed bytes of a fixture in this directory. */
+/** The path of a fixture file (compressed). */
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(name, FIXTURES_DIR));
+}
+
+/** The decompressed bytes of a fixture. */
 export function loadFixture(name: string): Buffer {
-  return decompress(readFileSync(new URL(name, import.meta.url)));
+  return decompress(readFileSync(new URL(name, FIXTURES_DIR)));
 }
 
 /** The lines of a JSONL fixture (without newlines). */

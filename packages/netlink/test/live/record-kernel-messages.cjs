@@ -3,10 +3,10 @@
 // network namespace (one dump per family, IPv6 first, as the daemon asks) and
 // writes the raw messages (nlmsghdr + payload, host order) back to back to the
 // file named by argv[2]. Used to make fixtures from a live kernel, e.g.
-// packages/netlink/test/fixtures-records/kernel-6.18-messages.bin.zst:
+// packages/testing/fixtures/kernel-6.18-messages.bin.zst:
 //
 //   ip netns exec NS node packages/testing/src/conn-fixture.mjs --count 3 --bytes 100000 &
-//   ip netns exec NS node packages/netlink/test/fixtures-records/record-kernel-messages.cjs out.bin && zstd -19 out.bin
+//   ip netns exec NS node packages/netlink/test/live/record-kernel-messages.cjs out.bin && zstd -19 out.bin
 //
 // Run it only inside a test namespace: it records whatever sockets it sees.
 'use strict';
