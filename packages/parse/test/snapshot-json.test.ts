@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { decodeRecord, snapshotToJson } from '@tcpinfo/parse';
-import { buildIdm, buildPayload, tcpInfo, v4 } from '../../netlink/test/fixtures-records/build.js';
+import { buildIdm, buildPayload, tcpInfo, v4 } from '@tcpinfo/testing';
 
 describe('snapshotToJson', () => {
   it('writes bytes (Buffers included) as base64, bigints as decimal strings, times as RFC 3339', () => {

@@ -1,7 +1,7 @@
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { INET_DIAG_CONG, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { TCP_INFO_FIELDS, type TcpInfoFieldName } from '@tcpinfo/tcp';
-import { buildIdm, buildPayload, v4, type IdmFields } from '../../netlink/test/fixtures-records/build.js';
+import { buildIdm, buildPayload, v4, type IdmFields } from '@tcpinfo/testing';
 
 /** tcp_info values a test sets (the rest are 0). */
 export type InfoValues = Partial<Record<TcpInfoFieldName, number | bigint>>;

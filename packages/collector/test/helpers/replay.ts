@@ -8,7 +8,7 @@ import { IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, IDIAG_FAMILY_OFFSET, ID
 import { createMetrics, type TcpInfoMetrics } from '@tcpinfo/metrics';
 import type { DumpResult, ExclusionRules } from '@tcpinfo/netlink';
 import { Saver, type FlowEvent } from '@tcpinfo/saver';
-import { KERNEL_6_18_FIXTURE, loadRawPayloads } from '../../../netlink/test/fixtures-records/load.js';
+import { KERNEL_6_18_FIXTURE, loadRawPayloads } from '@tcpinfo/testing';
 import { Collector, type CollectorSaver, type DestroySource, type DumpSocket } from '../../src/index.js';
 
 /** The 14 sockets recorded on Linux 6.18 (7 IPv4, 7 IPv6: a listener and 3 connections' two ends each), as private copies. */
