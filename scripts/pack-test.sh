@@ -84,8 +84,9 @@ if [ "$(id -u)" -eq 0 ]; then
   # A stale event socket (what kill -9 leaves) must be replaced, not stop the start.
   python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$work/events.sock"
   ip netns exec "$ns" npx --no-install tcp-info -reps=50 -output="$work/data" -prometheusx.listen-address=127.0.0.1:0 -tcpinfo.eventsocket="$work/events.sock" 2> "$work/stderr"
-  # Silence means the destroy-notification relay found the installed netlink binding too.
-  [ ! -s "$work/stderr" ] || fail "tcp-info wrote to stderr: $(head -c 2000 "$work/stderr")"
+  # Only the start-up line: silence after it means the destroy-notification relay found the installed netlink binding too.
+  grep -q ' tcp-info [0-9.]* (revision .*) starting: -output=' "$work/stderr" || fail "no start-up line: $(head -c 2000 "$work/stderr")"
+  [ -z "$(grep -v ' starting: -output=' "$work/stderr")" ] || fail "tcp-info wrote to stderr: $(head -c 2000 "$work/stderr")"
   files=$(find "$work/data" -name '*.jsonl.zst' | wc -l)
   [ "$files" -ge 2 ] || fail "expected a file per connection end, found $files"
   for f in $(find "$work/data" -name '*.jsonl.zst'); do zstd -t -q "$f" || fail "bad zstd: $f"; done

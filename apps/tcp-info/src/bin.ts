@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { buildInfo, formatBuildInfo } from './build-info.js';
 import { helpText, loadConfig } from './config.js';
 import { runDaemon } from './daemon.js';
+import { timestampedLog } from './log.js';
 
 // A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -9,7 +11,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-// Thin entry point: parse, validate (exit 2 with one line), run, exit 0.
+/**
+ * Thin entry point. Exit status: 2 with one line for a configuration that
+ * cannot work (checked before anything starts, as Go's flag package); 1 when
+ * the daemon cannot start or fails (the original's log.Fatal); 0 after -reps
+ * cycles or SIGTERM/SIGINT.
+ */
 async function main(): Promise<number> {
   let config;
   try {
@@ -22,15 +29,20 @@ async function main(): Promise<number> {
     process.stdout.write(helpText());
     return 0;
   }
+  if (config === 'version') {
+    process.stdout.write(`${formatBuildInfo(buildInfo())}\n`);
+    return 0;
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const log = timestampedLog();
   try {
-    await runDaemon(config, { signal: stop.signal });
+    await runDaemon(config, { signal: stop.signal, log });
   } catch (err) {
-    process.stderr.write(`tcp-info: ${(err as Error).message}\n`);
-    return (err as Error).name === 'StartupError' ? 2 : 1;
+    log(`tcp-info: ${(err as Error).message}`);
+    return 1;
   }
   return 0;
 }

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { checkSocketPath } from '@tcpinfo/eventsocket';
 import { createAnonymizer, parseAnonymizationMethod, type Anonymizer } from '@tcpinfo/inetdiag';
 import { parseExclusionFlags, type ExclusionRules } from '@tcpinfo/netlink';
 import { defaultUuidPrefix, readUuidPrefixFile } from '@tcpinfo/saver';
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
 
 /** Every flag of the daemon: the original's, plus ours at the end. */
 export const FLAGS: readonly FlagSpec[] = [
@@ -29,6 +29,8 @@ export const FLAGS: readonly FlagSpec[] = [
 
 /** The daemon's validated configuration. */
 export interface DaemonConfig {
+  /** Every flag's effective value, for the start-up log line (see {@link formatSettings}). */
+  readonly settings: string;
   readonly outputDir: string;
   /** Exact mode of the output files; undefined: 0644 under the umask. */
   readonly outputFileMode: number | undefined;
@@ -50,6 +52,25 @@ export interface DaemonConfig {
   readonly querySocketMode: number;
   /** How long closed connections stay answerable on the query socket. */
   readonly queryRetentionMs: number;
+}
+
+/**
+ * Every flag's effective value, whatever its source (flag, environment,
+ * default), in flag syntax: `-output=/data -reps=0 … -poll-interval=10ms`, then
+ * the UUID prefix in use (derived when no file names it).
+ */
+export function formatSettings(values: FlagValues, uuidPrefix: string): string {
+  const shown = FLAGS.map((spec) => {
+    const v = values[spec.name];
+    const text = Array.isArray(v) ? v.join(',') : spec.kind === 'duration' ? formatMs(v as number) : String(v);
+    return `-${spec.name}=${/[\s"]/.test(text) ? JSON.stringify(text) : text}`;
+  });
+  return `${shown.join(' ')} (uuid prefix ${uuidPrefix})`;
+}
+
+/** A duration as a Go duration literal: `10ms`, `1.5s`, `600s`. */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }
 
 /** An octal file mode such as `0660`, the value of flag `-name`. */
@@ -99,14 +120,44 @@ export function helpText(): string {
   return formatHelp(FLAGS, HELP_INTRO);
 }
 
+/** `EROFS (read-only file system)`: the errno name, and what it means. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === undefined) return e.message;
+  const meaning = /^[A-Z]+: ([^,]+),/.exec(e.message)?.[1];
+  return meaning === undefined ? e.code : `${e.code} (${meaning})`;
+}
+
+/**
+ * Creates the output directory if missing and proves it writable by making and
+ * removing a directory in it, as the saver will (a YYYY directory): a
+ * read-only mount (EROFS) or missing permission (EACCES; root bypasses modes,
+ * so only a real attempt tells) must stop the start, not fail every write later.
+ */
+function checkOutputDir(outputDir: string): void {
+  try {
+    mkdirSync(outputDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create -output directory ${outputDir}: ${reason(err)}`);
+  }
+  let probe: string;
+  try {
+    probe = mkdtempSync(join(outputDir, '.tcp-info-write-check-'));
+  } catch (err) {
+    throw new UsageError(`-output directory ${outputDir} is not writable: ${reason(err)}`);
+  }
+  rmdirSync(probe);
+}
+
 /**
  * Turns argv and the environment into a configuration, doing every check that
  * can fail before the daemon starts (UsageError: one line, exit 2). Creates the
- * output directory.
+ * output directory and checks that it is writable.
  */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DaemonConfig | 'help' {
-  const { values, help } = parseFlags(FLAGS, argv, env);
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DaemonConfig | 'help' | 'version' {
+  const { values, help, version } = parseFlags(FLAGS, argv, env);
   if (help) return 'help';
+  if (version) return 'version';
   const reps = values.reps as number;
   if (reps < 0) throw new UsageError(`invalid value ${reps} for -reps: must be 0 or more`);
   let anonymizer: Anonymizer;
@@ -129,11 +180,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
     throw new UsageError(`-uuid-prefix-file: ${(err as Error).message}`);
   }
   const outputDir = resolve((values.output as string) || '.');
-  try {
-    mkdirSync(outputDir, { recursive: true });
-  } catch (err) {
-    throw new UsageError(`cannot create -output directory ${outputDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  checkOutputDir(outputDir);
   const eventSocketPath = socketPathFlag(values, 'tcpinfo.eventsocket');
   const querySocketPath = socketPathFlag(values, 'tcpinfo.query-socket');
   if (querySocketPath !== '' && eventSocketPath !== '' && resolve(querySocketPath) === resolve(eventSocketPath)) {
@@ -143,6 +190,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Dae
   const { rules, warnings } = parseExclusionFlags(values['exclude-srcport'] as string[], values['exclude-dstip'] as string[]);
   const fileMode = values['output.file-mode'] as string;
   return {
+    settings: formatSettings({ ...values, output: outputDir }, uuidPrefix),
     outputDir,
     outputFileMode: fileMode === '' ? undefined : parseMode(fileMode, 'output.file-mode'),
     reps,

@@ -3,12 +3,19 @@ import { Collector } from '@tcpinfo/collector';
 import { createMetrics } from '@tcpinfo/metrics';
 import { InetDiagSocket } from '@tcpinfo/netlink';
 import { Saver, type FlowEventSink } from '@tcpinfo/saver';
+import { buildInfo, formatBuildInfo } from './build-info.js';
 import type { DaemonConfig } from './config.js';
 import { createEventSocketServer, eventSocketSink, fanOut } from './event-socket-sink.js';
+import { timestampedLog } from './log.js';
 import { serveMetrics } from './metrics-server.js';
 import { createFlowTable, startQuerySocket } from './query-sink.js';
 
-/** A start-up failure after the configuration was accepted (exit 2). */
+/**
+ * A start-up failure after the configuration was accepted: something the
+ * environment holds could not be had (the metrics port in use, the netlink
+ * socket refused, another server on the event socket). The CLI exits 1, as the
+ * original's `log.Fatal` does; mistakes in the configuration are UsageErrors (2).
+ */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
@@ -27,9 +34,13 @@ export interface DaemonHooks {
  * netlink socket, collector and saver. Resolves after every file is written.
  */
 export async function runDaemon(config: DaemonConfig, hooks: DaemonHooks = {}): Promise<void> {
-  const log = hooks.log ?? ((line: string) => console.error(line));
+  const log = hooks.log ?? timestampedLog();
+  const build = buildInfo();
+  // What runs, with what: the first line of every start (the original logs its flags).
+  log(`${formatBuildInfo(build)} starting: ${config.settings}`);
   for (const w of config.warnings) log(`tcp-info: ${w}`);
   const metrics = createMetrics();
+  metrics.buildInfo.set({ version: build.version, revision: build.revision, node_version: build.nodeVersion }, 1);
   let server: Server;
   try {
     server = await serveMetrics(metrics.registry, config.listen.host, config.listen.port);

@@ -1,7 +1,7 @@
 import { EventSocketServer, TCPEvent } from '@tcpinfo/eventsocket';
 import { decodeInetDiagMsg } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
-import type { FlowEventSink } from '@tcpinfo/saver';
+import { rateLimitedLog, type FlowEventSink } from '@tcpinfo/saver';
 
 /**
  * The event socket server, counting its clients into the daemon's metrics.
@@ -9,13 +9,24 @@ import type { FlowEventSink } from '@tcpinfo/saver';
  * event, event socket or not, and counting here too doubled it.
  */
 export function createEventSocketServer(metrics: TcpInfoMetrics, mode: number, log: (line: string) => void): EventSocketServer {
-  return new EventSocketServer({
+  // A crowd of clients past the limit (a restart loop of sidecars) is counted,
+  // and told at most once per interval, with how many were refused meanwhile.
+  const logRefusal = rateLimitedLog(log, REFUSAL_LOG_INTERVAL_MS);
+  const server: EventSocketServer = new EventSocketServer({
     mode,
     log,
     onClientCount: (n) => metrics.eventSocketClients.set(n),
     onClientDropped: () => metrics.eventSocketDroppedClients.inc(),
+    onClientRefused: () => {
+      metrics.eventSocketRefusedClients.inc();
+      logRefusal(`tcp-info: event socket: ${server.clients} clients connected, the most allowed; refusing more (tcpinfo_eventsocket_refused_clients_total counts them)`);
+    },
   });
+  return server;
 }
+
+/** At most one line per this interval about refused event-socket clients. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Turns the saver's flow events into event-socket lines (SPEC §8): the open

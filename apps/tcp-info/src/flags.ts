@@ -66,12 +66,18 @@ function convert(spec: FlagSpec, raw: string, source: string): string | number |
   }
 }
 
-/** Parses argv (without node and script) and the environment against `specs`. */
-export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], env: NodeJS.ProcessEnv): { values: FlagValues; help: boolean } {
+/**
+ * Parses argv (without node and script) and the environment against `specs`.
+ * `-h`/`-help` and `-version` are commands rather than flags: never taken from
+ * the environment (a `VERSION` variable is common in images) and reported as
+ * `help` / `version`.
+ */
+export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], env: NodeJS.ProcessEnv): { values: FlagValues; help: boolean; version: boolean } {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: FlagValues = {};
   const explicit = new Set<string>();
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--' ) {
@@ -83,6 +89,10 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     const name = m[1]!;
     if (name === 'h' || name === 'help') {
       help = true;
+      continue;
+    }
+    if (name === 'version') {
+      version = true;
       continue;
     }
     const spec = byName.get(name);
@@ -108,12 +118,12 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     values[spec.name] =
       fromEnv !== undefined ? convert(spec, fromEnv, `environment variable ${envName(spec.name)}`) : convert(spec, spec.default, `default of -${spec.name}`);
   }
-  return { values, help };
+  return { values, help, version };
 }
 
 /** The `--help` text: every flag, its environment variable, default and meaning. */
 export function formatHelp(specs: readonly FlagSpec[], intro: string): string {
-  const lines = [intro, '', 'Flags (Go style: -name=value, -name value, or --name=value):'];
+  const lines = [intro, '', 'Flags (Go style: -name=value, -name value, or --name=value):', '  -version', '        Print the version and the git revision it was built from, then exit.'];
   for (const s of specs) {
     const type = s.kind === 'bool' ? '' : ` ${s.kind === 'list' ? 'value[,value…]' : s.kind}`;
     lines.push(`  -${s.name}${type}`);

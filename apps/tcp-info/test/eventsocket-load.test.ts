@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connect, type ClientFlowEvent, type EventSocketClient } from '@tcpinfo/eventsocket';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { archiveFiles, DAEMON_BIN, exited, firstLine } from './live-helpers.js';
+import { archiveFiles, DAEMON_BIN, exited, firstLine, scrapeMetrics, withoutStartupLine } from './live-helpers.js';
 
 // The daemon's event socket under load, with real connections in a namespace:
 // a client that never reads, and 100 clients coming and going. One file, so that
@@ -77,19 +77,8 @@ async function churn(ns: Netns, log: EventLog, count: number, perTick: number): 
 const METRICS_ADDRESS = '127.0.0.1:9990'; // the namespace's own loopback: always free
 
 /** The daemon's /metrics, fetched from inside its namespace, as `name{labels}` → value. */
-async function scrape(ns: Netns): Promise<Map<string, number>> {
-  const child = ns.spawn(process.execPath, ['-e', `fetch('http://${METRICS_ADDRESS}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`]);
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  const code = await exited(child);
-  if (code !== 0) throw new Error(`scraping /metrics failed (exit ${code})`);
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    values.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return values;
+function scrape(ns: Netns): Promise<Map<string, number>> {
+  return scrapeMetrics(ns, METRICS_ADDRESS);
 }
 
 /** Share of the polling intervals observed between two scrapes that were at most 20 ms, and how many there were. */
@@ -304,7 +293,7 @@ describe.skipIf(!isRoot)('event socket of the running daemon under load (namespa
 
     expect(await d.stop()).toBe(0);
     for (const s of stayers.slice(1)) await s.client.close();
-    expect(d.stderr()).toBe('');
+    expect(withoutStartupLine(d.stderr())).toBe('');
     for (const s of stayers) expectEverything(s, d.out);
     // And all in the same order.
     for (const s of stayers.slice(1)) expect([...s.byUuid]).toEqual([...d.log.byUuid]);

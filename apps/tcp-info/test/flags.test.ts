@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { envName, FLAGS, helpText, loadConfig, parseDuration, parseFlags, parseListenAddress, UsageError } from '../src/index.js';
+import { envName, FLAGS, helpText, loadConfig, parseDuration, parseFlags, parseListenAddress, timestampedLog, UsageError } from '../src/index.js';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseFlags(FLAGS, argv, env).values;
 
@@ -76,12 +76,36 @@ describe('Go-style flags (SPEC §9)', () => {
     expect(() => loadConfig([`-output=${file}/sub`], {})).toThrow(/cannot create -output directory .*ENOTDIR/);
     expect(() => loadConfig(['-reps=-1'], {})).toThrow(/-reps/);
     expect(loadConfig(['--help'], {})).toBe('help');
+    expect(loadConfig(['-version'], {})).toBe('version');
+    expect(loadConfig(['--version'], { VERSION: 'x' })).toBe('version');
+  });
+
+  it('-version is a command, never taken from the environment', () => {
+    expect(parseFlags(FLAGS, [], { VERSION: '1' }).version).toBe(false);
+    expect(parseFlags(FLAGS, ['-version'], {}).version).toBe(true);
+  });
+
+  it('formats the effective settings: every flag, whatever its source, then the UUID prefix', () => {
+    const config = loadConfig(['-reps=3', '-output=/tmp/tcpinfo flags test', '-exclude-dstip=192.0.2.1,192.0.2.2'], { ANONYMIZE_IP: 'netblock', UUID_PREFIX_FILE: '' });
+    if (config === 'help' || config === 'version') throw new Error('want a config');
+    expect(config.settings).toMatch(/^-output="\/tmp\/tcpinfo flags test" -reps=3 -uuid-prefix-file= /);
+    expect(config.settings).toContain(' -anonymize.ip=netblock ');
+    expect(config.settings).toContain(' -exclude-dstip=192.0.2.1,192.0.2.2 ');
+    expect(config.settings).toContain(' -poll-interval=10ms -rotation-interval=600s');
+    for (const f of FLAGS) expect(config.settings).toContain(` -${f.name}=`.trimStart());
+    expect(config.settings).toMatch(/ \(uuid prefix \S+\)$/);
+  });
+
+  it('log lines start with the time in RFC 3339 UTC with milliseconds', () => {
+    const out: string[] = [];
+    timestampedLog((t) => out.push(t), () => new Date(Date.UTC(2026, 10, 29, 0, 50, 1, 234)))('tcp-info: hello');
+    expect(out).toEqual(['2026-11-29T00:50:01.234Z tcp-info: hello\n']);
   });
 
   it('keeps going with a warning for exclusion values that do not parse (SPEC §6)', () => {
     const config = loadConfig(['-exclude-srcport=22,notaport', '-exclude-dstip=nope', '-output=/tmp/tcpinfo-flags-test'], {});
-    expect(config).not.toBe('help');
-    if (config !== 'help') expect(config.warnings).toHaveLength(2);
+    if (config === 'help' || config === 'version') throw new Error('want a config');
+    expect(config.warnings).toHaveLength(2);
   });
 
   it('takes the output files\' mode from -output.file-mode or OUTPUT_FILE_MODE (none by default: 0644 under the umask)', () => {

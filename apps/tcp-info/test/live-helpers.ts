@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Netns } from '@tcpinfo/testing';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,4 +60,31 @@ export function zstLines(path: string): string[] {
 export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stderr: string; stdout: string } {
   const r = spawnSync(process.execPath, [DAEMON_BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 20_000 });
   return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+/** Fetches /metrics at `address` from inside `ns`: every sample by its name with labels. */
+export async function scrapeMetrics(ns: Netns, address: string): Promise<Map<string, number>> {
+  const child = ns.spawn(process.execPath, ['-e', `fetch('http://${address}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`]);
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  const code = await exited(child);
+  if (code !== 0) throw new Error(`scraping /metrics failed (exit ${code})`);
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    values.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return values;
+}
+
+/** A log line of the running daemon: RFC 3339 UTC time with milliseconds, a space, the message. */
+export const LOG_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (.*)$/;
+
+/** The daemon's stderr without its start-up line (version and settings), which every start writes. */
+export function withoutStartupLine(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/^\S+ tcp-info \S+ \(revision \S+, node \S+\) starting: /.test(line))
+    .join('\n');
 }

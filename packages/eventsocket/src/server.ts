@@ -29,9 +29,14 @@ export interface EventSocketServerOptions {
   readonly onClientCount?: (clients: number) => void;
   /** Called for each client disconnected for falling behind (→ a counter of dropped slow clients). */
   readonly onClientDropped?: () => void;
-  /** Called for each client refused because `maxClients` were connected. */
+  /**
+   * Called for each client refused because `maxClients` were connected. The
+   * server does not log refusals: a crowd of clients would make one line each;
+   * the caller counts them and logs at the rate it wants (the daemon: a metric
+   * and at most one line per 10 s).
+   */
   readonly onClientRefused?: () => void;
-  /** One line per notable incident (a dropped client, an accept error). */
+  /** One line per notable incident (a dropped slow client, an accept error). */
   readonly log?: (line: string) => void;
 }
 
@@ -134,7 +139,6 @@ export class EventSocketServer {
     if (this.#clients.size >= this.#maxClients) {
       this.#stats.refusedClients++;
       this.#opts.onClientRefused?.();
-      this.#opts.log?.(`eventsocket: ${this.#maxClients} clients connected already; refusing another`);
       socket.destroy();
       return;
     }

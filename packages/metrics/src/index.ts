@@ -81,6 +81,14 @@ export interface TcpInfoMetrics {
   readonly eventSocketClients: Gauge;
   /** `tcpinfo_eventsocket_dropped_clients_total` (new): clients disconnected for falling behind. */
   readonly eventSocketDroppedClients: Counter;
+  /** `tcpinfo_eventsocket_refused_clients_total` (new): clients refused because the most allowed were connected. */
+  readonly eventSocketRefusedClients: Counter;
+  /**
+   * `tcpinfo_build_info{version,revision,node_version}` (new): always 1, the
+   * Prometheus convention for what is running (the original exports its commit
+   * as `git_short_commit`). Set once by the daemon.
+   */
+  readonly buildInfo: Gauge<'version' | 'revision' | 'node_version'>;
   /** `tcpinfo_destroy_events_enabled` (new): 1 when destroy notifications are received. */
   readonly destroyEventsEnabled: Gauge;
   /** `tcpinfo_destroy_messages_total` (new): destroy notifications received. */
@@ -128,6 +136,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): TcpIn
     droppedRecords: new Counter({ name: 'tcpinfo_dropped_records_total', help: 'Records that could not be written.', labelNames: ['reason'], registers }),
     eventSocketClients: new Gauge({ name: 'tcpinfo_eventsocket_clients', help: 'Connected event socket clients.', registers }),
     eventSocketDroppedClients: new Counter({ name: 'tcpinfo_eventsocket_dropped_clients_total', help: 'Event socket clients dropped for falling behind.', registers }),
+    eventSocketRefusedClients: new Counter({ name: 'tcpinfo_eventsocket_refused_clients_total', help: 'Event socket clients refused because the most allowed were connected.', registers }),
+    buildInfo: new Gauge({ name: 'tcpinfo_build_info', help: 'Always 1; the labels say which build is running.', labelNames: ['version', 'revision', 'node_version'], registers }),
     destroyEventsEnabled: new Gauge({ name: 'tcpinfo_destroy_events_enabled', help: '1 when kernel destroy notifications are received, 0 when polling only.', registers }),
     destroyMessages: new Counter({ name: 'tcpinfo_destroy_messages_total', help: 'Socket destroy notifications received.', registers }),
     destroyFirstSeen: new Counter({ name: 'tcpinfo_destroy_first_seen_total', help: 'Connections first seen through a destroy notification.', registers }),
