@@ -2,6 +2,7 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
+import { exitOnStdoutError } from '@tcpinfo/cli';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { progressBar } from './progress.js';
 import { convertInputs } from './run.js';
@@ -47,11 +48,7 @@ inputs and lines are counted on stderr at the end and the status is 0.`,
 
 async function main(): Promise<number> {
   // A closed pipe (| head, grep -q) is not an error of ours, --help's output included.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    process.stderr.write(`tcpinfo-csv: standard output: cannot write: ${e.code ?? e.message}\n`);
-    process.exit(1);
-  });
+  exitOnStdoutError('tcpinfo-csv');
   try {
     program.parse();
   } catch (err) {

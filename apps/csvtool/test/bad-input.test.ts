@@ -128,6 +128,6 @@ describe('corrupt zstd data (bytes flipped on disk)', () => {
   it('a full disk on standard output: one clear line, exit 1', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" "${good}" > /dev/full`], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expectOneLine(r.stderr, /^tcpinfo-csv: standard output: cannot write: ENOSPC$/m);
+    expectOneLine(r.stderr, /^tcpinfo-csv: standard output: cannot write: ENOSPC: no space left on device, write$/m);
   });
 });

@@ -1,15 +1,12 @@
 #!/usr/bin/env node
+import { exitOnStdoutError } from '@tcpinfo/cli';
 import { buildInfo, formatBuildInfo } from './build-info.js';
 import { helpText, loadConfig } from './config.js';
 import { runDaemon } from './daemon.js';
 import { timestampedLog } from './log.js';
 
 // A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-});
+exitOnStdoutError('tcp-info');
 
 /**
  * Thin entry point. Exit status: 2 with one line for a configuration that

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,11 @@ import { runWithClosedStdout } from '@tcpinfo/testing';
 describe('tcp-info command line (built dist/bin.js)', () => {
   it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
     expect(await runWithClosedStdout(fileURLToPath(new URL('../dist/bin.js', import.meta.url)), ['--help'])).toEqual({ status: 0, stderr: '' });
+  });
+  it('a full disk on standard output (> /dev/full): one line with the reason, status 1', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${fileURLToPath(new URL('../dist/bin.js', import.meta.url))}" -version > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tcp-info: standard output: cannot write: ENOSPC: no space left on device, write\n');
   });
   const dir = mkdtempSync(join(tmpdir(), 'tcpinfo-cli-'));
   const regularFile = join(dir, 'file');

@@ -1,14 +1,11 @@
 #!/usr/bin/env node
+import { exitOnStdoutError } from '@tcpinfo/cli';
 import { Command } from 'commander';
 import { prepareReport } from './report.js';
 import { writeChunksToFile, writeChunksToStream } from './write-chunks.js';
 
 // A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-});
+exitOnStdoutError('tcpinfo-view');
 
 const program = new Command()
   .name('tcpinfo-view')

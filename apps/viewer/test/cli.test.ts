@@ -18,6 +18,11 @@ describe('tcpinfo-view command line', () => {
   it('a reader that closes the pipe early (| head) ends it quietly, status 0', async () => {
     expect(await runWithClosedStdout(bin, ['--help'])).toEqual({ status: 0, stderr: '' });
   });
+  it('a full disk on standard output (> /dev/full): one line naming the tool and the reason, status 1', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" "${NDT}" > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tcpinfo-view: standard output: cannot write: ENOSPC: no space left on device, write\n');
+  });
   it('-o writes one self-contained page: uPlot and the data inlined, nothing fetched', () => {
     const out = join(dir, 'r.html');
     const r = run([NDT, FINWAIT2, '-o', out]);

@@ -1,0 +1,1 @@
+export { exitOnStdoutError, type ErrorEmitter, type ExitSink } from './closed-stdout.js';
