@@ -36,7 +36,11 @@ export class LineCompressor {
       conn.dirtySince = this.now();
       this.#dirty.add(conn);
     }
-    conn.lines.push(line, '\n');
+    const length = Buffer.byteLength(line);
+    const bytes = Buffer.allocUnsafe(length + 1);
+    bytes.write(line, 0, 'utf8');
+    bytes[length] = 0x0a;
+    conn.lines.push(bytes);
     conn.lineRecords += records;
   }
 
@@ -59,7 +63,7 @@ export class LineCompressor {
     this.#dirty.delete(conn);
     const file = conn.file;
     if (conn.lines.length === 0 || file === undefined) return;
-    const bytes = this.#compressor.compress(Buffer.from(conn.lines.join(''), 'utf8'));
+    const bytes = this.#compressor.compress(conn.lines.length === 1 ? conn.lines[0]! : Buffer.concat(conn.lines));
     const records = conn.lineRecords;
     conn.lines = [];
     conn.lineRecords = 0;

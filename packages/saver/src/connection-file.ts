@@ -39,8 +39,12 @@ export class ConnectionFile {
   file: FileProgress | undefined = undefined;
   /** Clock time (ms) after which the next record starts a new file. */
   expiresAt: number;
-  /** JSON lines (with newlines) not yet compressed. */
-  lines: string[] = [];
+  /**
+   * JSON lines (each with its newline) not yet compressed, as UTF-8 bytes: kept up to
+   * flushAfterMs, they outlive a scavenge or two; as strings the young generation
+   * copied every byte of them, as Buffers only the small handles (the bytes are off-heap).
+   */
+  lines: Buffer[] = [];
   /** Records among `lines`. */
   lineRecords = 0;
   /** When `lines` became non-empty (ms), for the flush deadline. */
