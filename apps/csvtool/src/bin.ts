@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { exitOnStdoutError } from '@tcpinfo/cli';
@@ -72,7 +72,22 @@ async function main(): Promise<number> {
   const sizes = bar ? args.map(sizeOf) : [];
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
-  const output: Writable = opts.output !== undefined ? createWriteStream(opts.output) : process.stdout;
+  let output: Writable = process.stdout;
+  if (opts.output !== undefined) {
+    const path = opts.output;
+    const cannotWrite = (e: NodeJS.ErrnoException) => `tcpinfo-csv: ${path}: cannot write: ${e.code ?? e.message}\n`;
+    try {
+      output = createWriteStream(path, { fd: openSync(path, 'w') });
+    } catch (err) {
+      process.stderr.write(cannotWrite(err as NodeJS.ErrnoException));
+      return 1;
+    }
+    // A write that fails later (a full disk) ends the run with one line, as for standard output.
+    output.on('error', (e: NodeJS.ErrnoException) => {
+      process.stderr.write(cannotWrite(e));
+      process.exit(1);
+    });
+  }
   try {
     const result = await convertInputs({
       args,

@@ -160,7 +160,7 @@ export class ParquetOutput extends Writable implements FieldSink {
     const columnData: ColumnSource[] = this.#columns.map((c, i) => {
       const values = this.#values[i]!;
       values.length = n;
-      return { name: c.name, data: values, encoding: 'PLAIN', statistics: c.kind === 'timestamp' };
+      return { name: c.name, data: values, encoding: 'PLAIN', statistics: c.kind === 'timestamp', offsetIndex: false };
     });
     this.#newGroup();
     await this.#writer!.write({ columnData, rowGroupSize: n });

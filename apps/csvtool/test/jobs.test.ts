@@ -135,6 +135,16 @@ describe('tcpinfo-csv --jobs and the input listing', () => {
     expect(text(bare.stdout)).toBe(expected.slice(expected.indexOf('\n') + 1));
   });
 
+  it('-o into a directory that does not exist, or onto a full disk: one line naming the file, exit 1', () => {
+    const nowhere = join(dir, 'no-such-dir', 'out.csv');
+    const r = tool(['-o', nowhere, NDT]);
+    expect(r.status).toBe(1);
+    expect(text(r.stderr)).toBe(`tcpinfo-csv: ${nowhere}: cannot write: ENOENT\n`);
+    const full = tool(['--format=parquet', '-o', '/dev/full', NDT]);
+    expect(full.status).toBe(1);
+    expect(text(full.stderr)).toBe('tcpinfo-csv: /dev/full: cannot write: ENOSPC\n');
+  });
+
   it('standard input among the files keeps its place', async () => {
     const piece = archiveLines.slice(0, 5).join('\n') + '\n';
     const r = tool(['--jobs', '2', NDT, '-', FINWAIT2], piece);
