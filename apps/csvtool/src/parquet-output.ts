@@ -39,8 +39,9 @@ export interface ParquetOutputOptions {
  * A Writable that takes the CSV text of tcpinfo-csv (its header line first)
  * and writes it to `out` as one Parquet file: the same rows and columns,
  * typed by parquet-schema.ts, zstd pages, a row group every
- * {@link rowGroupRows} rows. Memory is one row group's values, whatever the
- * input size. `out` is ended when this stream finishes.
+ * {@link rowGroupRows} rows. Memory is one row group's values plus the
+ * footer's metadata (hyparquet-writer keeps each row group's column-chunk
+ * records until it writes the footer). `out` is ended when this stream finishes.
  *
  * Taking the CSV text (rather than snapshots) keeps one column schema: what
  * a CSV column prints is what its Parquet column holds.
