@@ -46,6 +46,50 @@ if (!/RUN bash docker\/build\.sh/.test(dockerfile)) fail('the Dockerfile build s
 for (const target of ['tcp-info', 'example-sidecar']) if (!new RegExp(`AS ${target}\\b`).test(dockerfile)) fail(`Dockerfile target ${target}`);
 console.log('docker/validate: compose.yaml, kubernetes/daemonset.yaml and Dockerfile check out');
 
+// --- The daemon's image and DaemonSet as operators run them (issue 11 item 10): kept apart.
+function checkDaemonDeployment() {
+  const where = 'kubernetes/daemonset.yaml';
+  const { version } = JSON.parse(readFileSync(here('../apps/tcp-info/package.json'), 'utf8'));
+  // Pull policy: a locally built image must be used, so neither `latest` (which
+  // defaults to Always) nor Always; the tag is the daemon's version.
+  const [image, tag] = c.image.split(':');
+  if (image !== 'tcp-info' || tag !== version) fail(`${where}: image tcp-info:${version} (the apps/tcp-info version), not ${c.image}`);
+  if (!['IfNotPresent', 'Never'].includes(c.imagePullPolicy)) fail(`${where}: imagePullPolicy IfNotPresent (or Never), not ${c.imagePullPolicy ?? 'the default'}`);
+  // Probes on the metrics endpoint, at the port the daemon listens on.
+  const port = Number(c.args.find((a) => a.startsWith('-prometheusx.listen-address='))?.split(':').pop() ?? 9990);
+  for (const probe of ['livenessProbe', 'readinessProbe']) {
+    const get = c[probe]?.httpGet;
+    if (get?.path !== '/metrics' || Number(get.port) !== port) fail(`${where}: ${probe} must be httpGet /metrics on port ${port}`);
+  }
+  // securityContext consistent with the docs: root with only NET_ADMIN added, or
+  // unprivileged with nothing added (an added capability has no effect there).
+  const sc = c.securityContext ?? {};
+  const added = sc.capabilities?.add ?? [];
+  if (sc.allowPrivilegeEscalation !== false) fail(`${where}: allowPrivilegeEscalation: false`);
+  if (!(sc.capabilities?.drop ?? []).includes('ALL')) fail(`${where}: drop ALL capabilities`);
+  if (sc.runAsUser === 0) {
+    if (added.some((cap) => cap !== 'NET_ADMIN')) fail(`${where}: root adds only NET_ADMIN`);
+    if (sc.runAsNonRoot === true) fail(`${where}: runAsUser 0 contradicts runAsNonRoot`);
+  } else if (added.length > 0) {
+    fail(`${where}: a non-root user (runAsUser ${sc.runAsUser ?? 'unset: the image is root'}) keeps no added capability; add none, or run as root`);
+  }
+  const uuid = spec.volumes.find((v) => v.name === 'uuid-prefix');
+  if (uuid?.hostPath?.type !== 'DirectoryOrCreate') fail(`${where}: the uuid-prefix hostPath must be DirectoryOrCreate (with Directory a node without it never starts the pod)`);
+  // The image: Node 24 (current LTS) in every stage; the daemon's stage as the
+  // original's image (root, /home, the binary as entrypoint) with the zstd CLI.
+  const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+  for (const from of froms) if (!/^node:24[-.]/.test(from)) fail(`Dockerfile: every stage on Node 24 (current LTS), not ${from}`);
+  const stage = dockerfile.slice(dockerfile.search(/^FROM \S+ AS tcp-info\b/m));
+  const stageEnd = stage.slice(1).search(/^FROM /m);
+  const daemonStage = stageEnd < 0 ? stage : stage.slice(0, stageEnd + 1);
+  if (/^USER /m.test(daemonStage)) fail('Dockerfile: the tcp-info stage runs as root, as the original (no USER)');
+  if (!/^WORKDIR \/home\s*$/m.test(daemonStage)) fail('Dockerfile: the tcp-info stage works in /home, as the original');
+  if (!/apt-get install[^\n]*\bzstd\b/.test(daemonStage)) fail('Dockerfile: the tcp-info stage installs the zstd CLI');
+  if (!/^ENTRYPOINT \["node", "\/opt\/tcp-info\/dist\/bin\.js"\]/m.test(daemonStage)) fail('Dockerfile: the daemon is the entrypoint');
+}
+checkDaemonDeployment();
+console.log('docker/validate: the daemon image and DaemonSet (pull policy, probes, securityContext, uuid-prefix volume) check out');
+
 // --- tcpinfo-csv's Indexed Job (kubernetes/csv-indexed-job.yaml): kept apart from the daemon's checks above.
 function checkCsvIndexedJob() {
   const where = 'kubernetes/csv-indexed-job.yaml';
