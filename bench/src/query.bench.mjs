@@ -7,6 +7,9 @@
 // (cycles per window), BENCH_QUERY_PAIRS, BENCH_QUERY_RATE change the sizes.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
+import { FlowTable, answerJson, listEntry } from '@tcpinfo/query';
+import { loadPayloads } from './fixtures.mjs';
 
 const BUSY = Number(process.env.BENCH_QUERY_BUSY ?? 1000);
 const WINDOW = Number(process.env.BENCH_QUERY_WINDOW ?? 300);
@@ -26,13 +29,48 @@ function run() {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+/** The work of one query, on a real 6.18 socket (recorded kernel message): what each GET costs the polling thread. */
+const payload = loadPayloads().find((p) => p.length > 400);
+const flows = new FlowTable();
+const UUID = 'bench_1700000000_unsafe_0000000000001234';
+for (let i = 0; i < 100; i++) flows.onRecord(UUID, ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(1_700_000_000_000_000_000n + BigInt(i) * 10_000_000n)));
+const flow = flows.get(UUID);
+const record = ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(1_700_000_001_000_000_000n));
+const micro = [
+  {
+    name: 'answerJson: one GET /connections/{uuid} (decode, figures, JSON)',
+    unit: 'answers',
+    run: () => answerJson(flow, 1_700_000_001_000),
+    check: (text) => {
+      if (JSON.parse(text).uuid !== UUID) throw new Error('wrong answer');
+    },
+  },
+  {
+    name: 'listEntry: one connection of GET /connections',
+    unit: 'entries',
+    run: () => listEntry(flow),
+    check: (e) => {
+      if (e.uuid !== UUID) throw new Error('wrong entry');
+    },
+  },
+  {
+    name: 'FlowTable.onRecord: the polling hot path, per record written',
+    unit: 'records',
+    run: () => flows.onRecord(UUID, record),
+    check: () => {
+      if (flows.get(UUID) !== flow) throw new Error('flow replaced');
+    },
+  },
+];
+
 export function cases() {
   if (process.getuid?.() !== 0) {
-    process.stderr.write('*** query.bench: SKIPPED, needs root for a network namespace (run pnpm bench as root) ***\n');
-    return [];
+    process.stderr.write('*** query.bench: live cases SKIPPED, need root for a network namespace (run pnpm bench as root) ***\n');
+    return micro;
   }
   const result = Promise.resolve().then(run);
   return [
+    ...micro,
     {
       name: 'query socket on, no client, vs off: CPU per cycle',
       unit: 'cycles',
