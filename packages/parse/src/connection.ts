@@ -1,5 +1,6 @@
 import type { GoTime, Metadata } from '@tcpinfo/netlink';
 import type { Input } from './input.js';
+import { toPlainJson } from './snapshot-json.js';
 import { readSnapshots, type RecordReadOptions } from './readers.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -25,6 +26,8 @@ export interface ConnectionSummary {
   readonly congestionAlgorithm?: string;
   /** Snapshots (header records excluded). */
   readonly snapshots: number;
+  /** JSON of the summary: bigints as numbers when exact (else decimal strings), times as RFC 3339 text (see toPlainJson). */
+  toJSON(): Record<string, unknown>;
 }
 
 /** A whole connection file. */
@@ -35,7 +38,14 @@ export interface Connection {
   readonly summary: ConnectionSummary;
 }
 
-type MutableSummary = { -readonly [K in keyof ConnectionSummary]: ConnectionSummary[K] };
+type SummaryFields = Omit<ConnectionSummary, 'toJSON'>;
+type MutableSummary = { -readonly [K in keyof SummaryFields]: SummaryFields[K] };
+
+/** The summary with its (non-enumerable) toJSON: JSON.stringify(summary) works despite the bigints. */
+function withToJson(s: MutableSummary): ConnectionSummary {
+  Object.defineProperty(s, 'toJSON', { value: () => toPlainJson({ ...s }) as Record<string, unknown>, enumerable: false });
+  return s as ConnectionSummary;
+}
 
 /**
  * Builds a {@link ConnectionSummary} one snapshot at a time, so a reader can
@@ -80,7 +90,7 @@ export class SummaryBuilder {
     const s: MutableSummary = { ...this.#s };
     if (s.start === undefined && metadata !== undefined) s.start = metadata.StartTime;
     if (s.start !== undefined && s.end !== undefined) s.durationNanos = s.end.unixNanos - s.start.unixNanos;
-    return s;
+    return withToJson(s);
   }
 }
 

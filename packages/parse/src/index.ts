@@ -13,3 +13,7 @@ export * from './csv/record-slots.js';
 export * from './csv/line-scanner.js';
 export * from './csv/put-text.js';
 export * from './csv/line-converter.js';
+// Every type a public signature of this package mentions, so consumers import them from here.
+export { GoTime, ArchivalRecord, type Metadata } from '@tcpinfo/netlink';
+export type { InetDiagMsg, InetDiagSockId, MemInfo, SkMemInfo, VegasInfo, DctcpInfo, BbrInfo, SockOpt, StructLength } from '@tcpinfo/inetdiag';
+export type { TcpInfo, TcpInfoValues } from '@tcpinfo/tcp';
