@@ -125,7 +125,7 @@ describe('live 6.18 records (280-byte tcp_info, attributes 21 and 22)', () => {
     }
   });
 
-  it('--format=jsonl writes decoded snapshots that other languages parse (bigints as strings)', async () => {
+  it('--format=jsonl writes decoded snapshots that other languages parse (64-bit values as numbers when exact)', async () => {
     const { text } = await run(['-'], { stdin: Readable.from([Buffer.from(jsonl)]), format: 'jsonl' });
     const py = execFileSync('python3', ['-c', 'import json,sys\nfor l in sys.stdin:\n  d=json.loads(l); print(d["tcpInfo"]["bytesAcked"], d["idm"]["id"]["cookie"], d["tcpInfo"]["length"])'], { input: text, encoding: 'utf8' });
     const first = py.trim().split('\n')[0]!.split(' ');

@@ -71,7 +71,7 @@ export interface ConnectionAnswer extends Omit<ConnectionListEntry, 'bytesAcked'
   readonly figures: ConnectionFigures;
   /**
    * The latest snapshot (the final one once closed) as @tcpinfo/parse's
-   * `snapshotToJson` writes it: `idm`, `tcpInfo`, `memInfo`, … (64-bit values as decimal strings).
+   * `snapshotToJson` writes it: `idm`, `tcpInfo`, `memInfo`, … (64-bit values as JSON numbers when exact, ≤ 2^53, else decimal strings).
    */
   readonly snapshot: Record<string, unknown>;
 }
