@@ -112,7 +112,7 @@ describe('Go-style flags (SPEC §9)', () => {
     const out = '-output=/tmp/tcpinfo-flags-test';
     const mode = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
       const c = loadConfig([out, ...argv], env);
-      return c === 'help' ? 'help' : c.outputFileMode;
+      return c === 'help' || c === 'version' ? c : c.outputFileMode;
     };
     expect(mode([])).toBeUndefined();
     expect(mode(['-output.file-mode=0640'])).toBe(0o640);
