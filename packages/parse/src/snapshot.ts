@@ -1,18 +1,13 @@
 import {
-  decodeBbrInfo, decodeCongestion, decodeDctcpInfo, decodeInetDiagMsg, decodeMemInfo, decodeSkMemInfo, decodeSockOpt,
-  decodeU32, decodeU64, decodeU8, decodeVegasInfo, formatIP,
-  type BbrInfo, type DctcpInfo, type InetDiagMsg, type MemInfo, type SkMemInfo, type SockOpt, type VegasInfo,
+  decodeInetDiagMsg, inetDiagAttribute,
+  type BbrInfo, type DctcpInfo, type InetDiagMsg, type MemInfo, type SkMemInfo, type SocketAddress, type SockOpt, type VegasInfo,
 } from '@tcpinfo/inetdiag';
 import type { ArchivalRecord, GoTime, Metadata } from '@tcpinfo/netlink';
-import { decodeTcpInfo, type TcpInfo } from '@tcpinfo/tcp';
+import type { TcpInfo } from '@tcpinfo/tcp';
 import { originalBitmasks } from './original-rules.js';
 
-/** An address and port from INET_DIAG_LOCALS / INET_DIAG_PEERS (`struct sockaddr_storage` entries). */
-export interface SocketAddress {
-  readonly family: number;
-  readonly address: string;
-  readonly port: number;
-}
+/** An address and port from INET_DIAG_LOCALS / INET_DIAG_PEERS (decoded by @tcpinfo/inetdiag). */
+export type { SocketAddress };
 
 /**
  * One decoded snapshot of a socket. Every attribute field is absent when the
@@ -60,20 +55,6 @@ export interface DecodedRecord {
   readonly snapshot: Snapshot;
 }
 
-const SIZEOF_SOCKADDR_STORAGE = 128;
-
-function decodeSockaddrs(value: Uint8Array): SocketAddress[] {
-  const out: SocketAddress[] = [];
-  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  for (let at = 0; at + 8 <= b.length; at += SIZEOF_SOCKADDR_STORAGE) {
-    const family = b.readUInt16LE(at);
-    const port = b.readUInt16BE(at + 2);
-    if (family === 2) out.push({ family, port, address: formatIP(b.subarray(at + 4, at + 8)) });
-    else if (family === 10 && at + 24 <= b.length) out.push({ family, port, address: formatIP(b.subarray(at + 8, at + 24)) });
-  }
-  return out;
-}
-
 /**
  * Decodes an archived record into a typed snapshot. Never throws for odd
  * attribute values (short ones are zero-extended like the original, long ones
@@ -90,28 +71,11 @@ export function decodeRecord(record: ArchivalRecord): DecodedRecord {
     for (let type = 0; type < attrs.length; type++) {
       const v = attrs[type];
       if (v == null) continue;
-      switch (type) {
-        case 1: s.memInfo = decodeMemInfo(v); break;
-        case 2: s.tcpInfo = decodeTcpInfo(v); break;
-        case 3: s.vegasInfo = decodeVegasInfo(v); break;
-        case 4: s.congestionAlgorithm = decodeCongestion(v); break;
-        case 5: s.tos = decodeU8(v); break;
-        case 6: s.tclass = decodeU8(v); break;
-        case 7: s.skMemInfo = decodeSkMemInfo(v); break;
-        case 8: s.shutdown = decodeU8(v); break;
-        case 9: s.dctcpInfo = decodeDctcpInfo(v); break;
-        case 10: s.protocol = decodeU8(v); break;
-        case 11: s.skv6only = decodeU8(v) !== 0; break;
-        case 12: s.locals = decodeSockaddrs(v); break;
-        case 13: s.peers = decodeSockaddrs(v); break;
-        case 15: s.mark = decodeU32(v); break;
-        case 16: s.bbrInfo = decodeBbrInfo(v); break;
-        case 17: s.classId = decodeU32(v); break;
-        case 21: s.cgroupId = decodeU64(v); break;
-        case 22: s.sockOpt = decodeSockOpt(v); break;
-        default:
-          (others ??= new Map()).set(type, v);
-      }
+      // The field name and decoder of each type come from inetdiag's one attribute
+      // table; types it keeps raw (MD5SIG, ULP_INFO, BPF storages, unknown) stay raw.
+      const row = inetDiagAttribute(type);
+      if (row?.field !== undefined && row.decode !== undefined) (s as Record<string, unknown>)[row.field] = row.decode(v);
+      else (others ??= new Map()).set(type, v);
     }
   }
   if (others !== undefined) s.otherAttributes = others;
