@@ -3,7 +3,7 @@ export * from './progress.js';
 // The CSV schema and writers live in @tcpinfo/parse (toCsv); re-exported for this package's former users.
 export {
   snapshotToJson, ORIGINAL_COLUMN_NAMES, ORIGINAL_COLUMNS, EXTRA_COLUMNS, KEY_COLUMNS, CSV_COLUMNS, csvColumns, csvField, toCsv,
-  ByteOutput, RecordSlots, LineConverter, scanCanonicalBytes, scanCanonicalLine, writeOriginalRow,
+  ByteOutput, RecordSlots, LineConverter, CanonicalLineScanner, writeOriginalRow,
   type Column, type CsvColumn,
 } from '@tcpinfo/parse';
 export * from './parquet-schema.js';

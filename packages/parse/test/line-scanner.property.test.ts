@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decompress } from 'zstd-napi';
 import { ArchivalRecord, GoTime, readRawMessages } from '@tcpinfo/netlink';
-import { ByteOutput, RecordSlots, scanCanonicalBytes, scanCanonicalLine, writeOriginalRow } from '../src/index.js';
+import { ByteOutput, CanonicalLineScanner, RecordSlots, writeOriginalRow } from '../src/index.js';
+
+const scanner = new CanonicalLineScanner();
 
 // The scanner (fast path) must print exactly what ArchivalRecord.parseLine
 // (slow path) leads to, and must never accept a line parseLine rejects.
@@ -24,7 +26,7 @@ async function rowOf(slots: RecordSlots): Promise<string> {
 /** The row through the fast path, or undefined when the scanner declines the line. */
 async function fastRow(line: string): Promise<string | undefined> {
   const slots = new RecordSlots();
-  return scanCanonicalLine(line, slots) ? rowOf(slots) : undefined;
+  return scanner.scanLine(line, slots) ? rowOf(slots) : undefined;
 }
 
 /** The row through the fast path from the line's UTF-8 bytes (between other bytes, as in a read chunk). */
@@ -32,7 +34,7 @@ async function fastRowOfBytes(line: string): Promise<string | undefined> {
   const slots = new RecordSlots();
   const bytes = Buffer.concat([Buffer.from('{"x":1}\n'), Buffer.from(line, 'utf8'), Buffer.from('\n{"Timestamp":"')]);
   const start = 8;
-  return scanCanonicalBytes(bytes, start, bytes.length - 15, slots) ? rowOf(slots) : undefined;
+  return scanner.scanBytes(bytes, start, bytes.length - 15, slots) ? rowOf(slots) : undefined;
 }
 
 /** The row through the slow path, or undefined when the line is not an ArchivalRecord we print. */

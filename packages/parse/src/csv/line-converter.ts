@@ -5,7 +5,7 @@ import { decodeRecord, type Snapshot } from '../snapshot.js';
 import { snapshotToJson } from '../snapshot-json.js';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS } from './columns.js';
-import { scanCanonicalBytes } from './line-scanner.js';
+import { CanonicalLineScanner } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
@@ -30,6 +30,7 @@ export interface LineConverterOptions {
  */
 export class LineConverter {
   readonly #slots = new RecordSlots();
+  readonly #scanner = new CanonicalLineScanner();
   /** The UUID of the last header record met (the `UUID` column). */
   #uuid = '';
 
@@ -52,7 +53,7 @@ export class LineConverter {
     const { bytes, starts, ends, numbers, source } = batch;
     let rows = 0;
     for (let i = 0; i < starts.length; i++) {
-      if (!jsonl && !all && scanCanonicalBytes(bytes, starts[i]!, ends[i]!, slots)) {
+      if (!jsonl && !all && this.#scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
         writeOriginalRow(out, slots);
         if (this.options.keys === true) this.#writeKeys(source);
         out.byte(NEWLINE);

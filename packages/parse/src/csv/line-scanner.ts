@@ -21,10 +21,21 @@ import type { RecordSlots } from './record-slots.js';
 const OPEN = '{"Timestamp":"';
 const RAW_IDM = '","RawIDM":"';
 const ATTRIBUTES = '","Attributes":[';
-const QUOTE = 34;
-const COMMA = 44;
-const CLOSE_BRACKET = 93;
-const CLOSE_BRACE = 125;
+/** The ASCII code of a one-character string: the bytes this scanner tests, by name. */
+const code = (c: string): number => c.charCodeAt(0);
+const QUOTE = code('"');
+const COMMA = code(',');
+const CLOSE_BRACKET = code(']');
+const CLOSE_BRACE = code('}');
+const EQUALS = code('='); // base64 padding
+const DASH = code('-');
+const PLUS = code('+');
+const COLON = code(':');
+const DOT = code('.');
+const DIGIT_0 = code('0');
+const LETTER_T = code('T');
+const LETTER_Z = code('Z');
+const LETTER_N = code('n'); // of `null`
 
 /** Base64 alphabet value of each byte, -1 for anything else (every byte above 127 included). */
 const BASE64_VALUE = (() => {
@@ -88,9 +99,9 @@ function decodeBase64Into(src: Uint8Array, from: number, out: Buffer, at: number
       continue;
     }
     // Padding: only in the last quad, '==' after two characters or '=' after three.
-    if (high < 0 || c3 !== 61 || src[i + 4]! !== QUOTE) return -1;
+    if (high < 0 || c3 !== EQUALS || src[i + 4]! !== QUOTE) return -1;
     out[o++] = high >>> 4;
-    if (c2 !== 61) {
+    if (c2 !== EQUALS) {
       const c = base64Value(c2);
       if (c < 0) return -1;
       out[o++] = ((high & 0x0f) << 4) | (c >>> 2);
@@ -103,7 +114,7 @@ function decodeBase64Into(src: Uint8Array, from: number, out: Buffer, at: number
 }
 
 const digit = (src: Uint8Array, at: number): number => {
-  const c = src[at]! - 48;
+  const c = src[at]! - DIGIT_0;
   return c >= 0 && c <= 9 ? c : -100; // -100 makes any sum of two digits negative
 };
 const twoDigits = (src: Uint8Array, at: number): number => digit(src, at) * 10 + digit(src, at + 1);
@@ -130,24 +141,24 @@ function canonicalTimestampEnd(src: Uint8Array, from: number): number {
   const hour = twoDigits(src, from + 11);
   const minute = twoDigits(src, from + 14);
   const second = twoDigits(src, from + 17);
-  if (src[from + 4]! !== 45 || src[from + 7]! !== 45 || src[from + 10]! !== 84) return -1;
-  if (src[from + 13]! !== 58 || src[from + 16]! !== 58) return -1;
+  if (src[from + 4]! !== DASH || src[from + 7]! !== DASH || src[from + 10]! !== LETTER_T) return -1;
+  if (src[from + 13]! !== COLON || src[from + 16]! !== COLON) return -1;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
   let i = from + 19;
-  if (src[i]! === 46) {
+  if (src[i]! === DOT) {
     const first = i + 1;
     i = first;
     while (digit(src, i) >= 0) i++;
-    if (i === first || i - first > 9 || src[i - 1]! === 48) return -1;
+    if (i === first || i - first > 9 || src[i - 1]! === DIGIT_0) return -1;
   }
   const zone = src[i]!;
-  if (zone === 90) {
+  if (zone === LETTER_Z) {
     i++;
-  } else if (zone === 43 || zone === 45) {
+  } else if (zone === PLUS || zone === DASH) {
     const offHours = twoDigits(src, i + 1);
     const offMinutes = twoDigits(src, i + 4);
-    if (src[i + 3]! !== 58 || offHours < 0 || offHours > 23 || offMinutes < 0 || offMinutes > 59) return -1;
+    if (src[i + 3]! !== COLON || offHours < 0 || offHours > 23 || offMinutes < 0 || offMinutes > 59) return -1;
     if (offHours === 0 && offMinutes === 0) return -1;
     i += 6;
   } else {
@@ -156,11 +167,8 @@ function canonicalTimestampEnd(src: Uint8Array, from: number): number {
   return src[i]! === QUOTE ? i : -1;
 }
 
-const cursor = { pos: 0 };
 /** Bytes read past a line's end by the fixed-offset checks are zeros (never a quote or a base64 character). */
 const SENTINEL_BYTES = 48;
-/** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused. */
-let text = Buffer.alloc(64 * 1024);
 
 /** Whether `src` holds the ASCII text `literal` at `at`. */
 function holds(src: Uint8Array, at: number, literal: Uint8Array): boolean {
@@ -174,72 +182,86 @@ const ATTRIBUTES_BYTES = ascii(ATTRIBUTES);
 const NULL_BYTES = ascii('null');
 
 /**
- * Fills `slots` from a line in the original's exact snapshot form and
- * returns true; returns false (slots in an unspecified state) for any other
- * line. See the comment at the top of this file.
+ * Scans lines of the original's exact snapshot form into {@link RecordSlots}.
+ * Each instance owns its scratch line buffer and base64 cursor (reused from
+ * line to line: no allocation per line), so converters running side by side,
+ * in one thread or several, never share state.
  */
-export function scanCanonicalLine(line: string, slots: RecordSlots): boolean {
-  const length = line.length;
-  if (length > DEFAULT_MAX_LINE_LENGTH) return false;
-  if (text.length < length * 3 + SENTINEL_BYTES) text = Buffer.alloc(Math.max(length * 3 + SENTINEL_BYTES, text.length * 2));
-  // As many bytes as characters: the line is ASCII (anything else never takes the fast path).
-  if (text.write(line, 0, 'utf8') !== length) return false;
-  return scanText(length, slots);
-}
+export class CanonicalLineScanner {
+  /** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused. */
+  private text = Buffer.alloc(64 * 1024);
+  /** Where the last base64 value ended (after its closing quote). */
+  private readonly cursor = { pos: 0 };
 
-/**
- * The same for a line given as UTF-8 bytes, `src[start, end)` (no newline):
- * what the streaming reader has, so no string is made for lines that take the
- * fast path. Accepts exactly the lines scanCanonicalLine accepts for their text.
- */
-export function scanCanonicalBytes(src: Uint8Array, start: number, end: number, slots: RecordSlots): boolean {
-  const length = end - start;
-  if (length > DEFAULT_MAX_LINE_LENGTH) return false;
-  if (text.length < length + SENTINEL_BYTES) text = Buffer.alloc(Math.max(length + SENTINEL_BYTES, text.length * 2));
-  text.set(src.subarray(start, end), 0);
-  return scanText(length, slots);
-}
-
-/** Scans the line of `length` bytes at the start of `text`. */
-function scanText(length: number, slots: RecordSlots): boolean {
-  const src = text;
-  for (let i = length; i < length + SENTINEL_BYTES; i++) src[i] = 0;
-  if (!holds(src, 0, OPEN_BYTES)) return false;
-  const tsStart = OPEN.length;
-  const tsEnd = canonicalTimestampEnd(src, tsStart);
-  if (tsEnd < 0 || !holds(src, tsEnd, RAW_IDM_BYTES)) return false;
-  slots.reset(length);
-  slots.setTimestamp(src, tsStart, tsEnd);
-  const bytes = slots.bytes;
-  const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, 0, cursor);
-  if (idmLength !== SIZEOF_INET_DIAG_MSG) return false;
-  slots.idmAt = 0;
-  slots.end = SIZEOF_INET_DIAG_MSG;
-  if (!holds(src, cursor.pos - 1, ATTRIBUTES_BYTES)) return false;
-  let i = cursor.pos - 1 + ATTRIBUTES.length;
-  const maxCount = slots.start.length;
-  for (;;) {
-    if (slots.count === maxCount) return false;
-    const c = src[i];
-    if (c === QUOTE) {
-      const n = decodeBase64Into(src, i + 1, bytes, slots.end, cursor);
-      if (n < 0 || n > DEFAULT_MAX_ATTRIBUTE_LENGTH) return false;
-      slots.addValue(n);
-      i = cursor.pos;
-    } else if (c === 110 && holds(src, i, NULL_BYTES)) {
-      slots.addNull();
-      i += 4;
-    } else {
-      return false;
-    }
-    const next = src[i];
-    if (next === COMMA) {
-      i++;
-    } else if (next === CLOSE_BRACKET) {
-      break;
-    } else {
-      return false;
-    }
+  /**
+   * Fills `slots` from a line in the original's exact snapshot form and
+   * returns true; returns false (slots in an unspecified state) for any other
+   * line. See the comment at the top of this file.
+   */
+  scanLine(line: string, slots: RecordSlots): boolean {
+    const length = line.length;
+    if (length > DEFAULT_MAX_LINE_LENGTH) return false;
+    if (this.text.length < length * 3 + SENTINEL_BYTES) this.text = Buffer.alloc(Math.max(length * 3 + SENTINEL_BYTES, this.text.length * 2));
+    // As many bytes as characters: the line is ASCII (anything else never takes the fast path).
+    if (this.text.write(line, 0, 'utf8') !== length) return false;
+    return this.scanText(length, slots);
   }
-  return src[i + 1] === CLOSE_BRACE && i + 2 === length;
+
+  /**
+   * The same for a line given as UTF-8 bytes, `src[start, end)` (no newline):
+   * what the streaming reader has, so no string is made for lines that take the
+   * fast path. Accepts exactly the lines scanLine accepts for their text.
+   */
+  scanBytes(src: Uint8Array, start: number, end: number, slots: RecordSlots): boolean {
+    const length = end - start;
+    if (length > DEFAULT_MAX_LINE_LENGTH) return false;
+    if (this.text.length < length + SENTINEL_BYTES) this.text = Buffer.alloc(Math.max(length + SENTINEL_BYTES, this.text.length * 2));
+    this.text.set(src.subarray(start, end), 0);
+    return this.scanText(length, slots);
+  }
+
+  /** Scans the line of `length` bytes at the start of `text`. */
+  private scanText(length: number, slots: RecordSlots): boolean {
+    const src = this.text;
+    const cursor = this.cursor;
+    for (let i = length; i < length + SENTINEL_BYTES; i++) src[i] = 0;
+    if (!holds(src, 0, OPEN_BYTES)) return false;
+    const tsStart = OPEN.length;
+    const tsEnd = canonicalTimestampEnd(src, tsStart);
+    if (tsEnd < 0 || !holds(src, tsEnd, RAW_IDM_BYTES)) return false;
+    slots.reset(length);
+    slots.setTimestamp(src, tsStart, tsEnd);
+    const bytes = slots.bytes;
+    const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, 0, cursor);
+    if (idmLength !== SIZEOF_INET_DIAG_MSG) return false;
+    slots.idmAt = 0;
+    slots.end = SIZEOF_INET_DIAG_MSG;
+    if (!holds(src, cursor.pos - 1, ATTRIBUTES_BYTES)) return false;
+    let i = cursor.pos - 1 + ATTRIBUTES.length;
+    const maxCount = slots.start.length;
+    for (;;) {
+      if (slots.count === maxCount) return false;
+      const c = src[i];
+      if (c === QUOTE) {
+        const n = decodeBase64Into(src, i + 1, bytes, slots.end, cursor);
+        if (n < 0 || n > DEFAULT_MAX_ATTRIBUTE_LENGTH) return false;
+        slots.addValue(n);
+        i = cursor.pos;
+      } else if (c === LETTER_N && holds(src, i, NULL_BYTES)) {
+        slots.addNull();
+        i += 4;
+      } else {
+        return false;
+      }
+      const next = src[i];
+      if (next === COMMA) {
+        i++;
+      } else if (next === CLOSE_BRACKET) {
+        break;
+      } else {
+        return false;
+      }
+    }
+    return src[i + 1] === CLOSE_BRACE && i + 2 === length;
+  }
 }
