@@ -5,11 +5,10 @@ import {
   IDIAG_TIMER_OFFSET, IDIAG_UID_OFFSET, IDIAG_WQUEUE_OFFSET,
   INET_DIAG_BBRINFO, INET_DIAG_CLASS_ID, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_INFO, INET_DIAG_MARK, INET_DIAG_MEMINFO,
   INET_DIAG_PROTOCOL, INET_DIAG_SHUTDOWN, INET_DIAG_SKMEMINFO, INET_DIAG_TCLASS, INET_DIAG_TOS, INET_DIAG_VEGASINFO,
-  originalParsesFully,
 } from '@tcpinfo/inetdiag';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
-import { originalBit } from '../original-rules.js';
 import type { Snapshot } from '../snapshot.js';
+import { slotsNotFullyParsed, slotsObserved } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
 /**
@@ -90,18 +89,6 @@ function firstByte(name: string, attr: number): CsvColumn {
 const u32s = (prefix: string, attr: number, names: readonly string[]): CsvColumn[] =>
   names.map((n, i) => struct(`${prefix}.${n}`, 'u32', attr, (s, o) => u32(s, o + 4 * i)));
 
-function bits(s: RecordSlots): { observed: number; notFullyParsed: number } {
-  let observed = 0;
-  let notFullyParsed = 0;
-  for (let type = 0; type < s.count; type++) {
-    if (s.start[type]! < 0) continue;
-    const bit = originalBit(type);
-    observed = (observed | bit) >>> 0;
-    if (!originalParsesFully(type, s.length[type]!)) notFullyParsed = (notFullyParsed | bit) >>> 0;
-  }
-  return { observed, notFullyParsed };
-}
-
 const TCP_ORIGINAL = TCP_INFO_FIELDS.filter((f) => f.goColumn !== undefined);
 
 /**
@@ -117,8 +104,8 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
       return text === ZERO_TIME ? ZERO_TIME_IN_CSV : text;
     },
   },
-  { name: 'Observed', type: 'u32', value: ({ slots }) => bits(slots).observed },
-  { name: 'NotFullyParsed', type: 'u32', value: ({ slots }) => bits(slots).notFullyParsed },
+  { name: 'Observed', type: 'u32', value: ({ slots }) => slotsObserved(slots) },
+  { name: 'NotFullyParsed', type: 'u32', value: ({ slots }) => slotsNotFullyParsed(slots) },
   idm('Family', 'u8', (s, m) => s.bytes[m + IDIAG_FAMILY_OFFSET]!),
   idm('State', 'u8', (s, m) => s.bytes[m + IDIAG_STATE_OFFSET]!),
   idm('Timer', 'u8', (s, m) => s.bytes[m + IDIAG_TIMER_OFFSET]!),

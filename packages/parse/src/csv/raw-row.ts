@@ -93,6 +93,22 @@ function parsesFully(type: number, length: number): boolean {
   return ok;
 }
 
+/** `Observed` of the record in `slots`: bit `1 << (type-1)` per attribute present, as the original computes it. */
+export function slotsObserved(s: RecordSlots): number {
+  let observed = 0;
+  for (let type = 0; type < s.count; type++) if (s.start[type]! >= 0) observed = (observed | originalBit(type)) >>> 0;
+  return observed;
+}
+
+/** `NotFullyParsed` of the record in `slots`: the bits of the attributes the original cannot parse fully. */
+export function slotsNotFullyParsed(s: RecordSlots): number {
+  let bits = 0;
+  for (let type = 0; type < s.count; type++) {
+    if (s.start[type]! >= 0 && !parsesFully(type, s.length[type]!)) bits = (bits | originalBit(type)) >>> 0;
+  }
+  return bits;
+}
+
 /**
  * Address texts by their 16 bytes, in a small direct-mapped cache: rows of a
  * connection repeat its two addresses, and files of many connections (the
@@ -171,14 +187,8 @@ export function writeOriginalRow(out: ByteOutput, s: RecordSlots): void {
   const buf = out.buffer;
   let pos = out.position;
 
-  let observed = 0;
-  let notFullyParsed = 0;
-  for (let type = 0; type < s.count; type++) {
-    if (s.start[type]! < 0) continue;
-    const bit = originalBit(type);
-    observed = (observed | bit) >>> 0;
-    if (!parsesFully(type, s.length[type]!)) notFullyParsed = (notFullyParsed | bit) >>> 0;
-  }
+  const observed = slotsObserved(s);
+  const notFullyParsed = slotsNotFullyParsed(s);
   // Timestamps and addresses never hold a character that needs quoting.
   pos = isZeroTime(s) ? putAscii(buf, pos, ZERO_TIME_IN_CSV) : putBytes(buf, pos, s.timestamp, 0, s.timestampLength);
   buf[pos++] = COMMA;
