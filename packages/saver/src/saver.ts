@@ -138,7 +138,11 @@ export class Saver {
     };
     const { metrics, now } = this.#opts;
     this.#now = now;
-    this.#logError = rateLimitedLog(this.#opts.log, 1000, now);
+    // One limiter per kind of trouble (writes, compaction, the byte budget): a
+    // burst of one kind must not hide the first line of another (a refused
+    // .compacting link went unlogged behind a refused data file in CI).
+    const limited = () => rateLimitedLog(this.#opts.log, 1000, now);
+    this.#logError = limited();
     this.#lines = new LineCompressor(this.#opts.compressionLevel, this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
     this.#budget = new ByteBudget(this.#opts.maxPendingBytes, metrics);
     this.#client = new WriteThreadClient({ maxOpenFiles: this.#opts.maxOpenFiles, recheckMs: RECHECK_MS, fileMode: this.#opts.fileMode }, now);
@@ -151,7 +155,7 @@ export class Saver {
       onFileDone: (file) => this.#fileDone(file),
       stats: this.stats,
       metrics,
-      logError: this.#logError,
+      logError: limited(),
     });
     this.#compaction = new CompactionQueue({
       level: this.#opts.compressionLevel,
@@ -159,7 +163,7 @@ export class Saver {
       now,
       stats: this.stats,
       metrics,
-      logError: this.#logError,
+      logError: limited(),
     });
   }
 
