@@ -37,10 +37,28 @@ export function exited(child: ChildProcess): Promise<number | null> {
 /** Every `*.jsonl.zst` below `dir`, relative paths, sorted. */
 export function archiveFiles(dir: string): string[] {
   const found: string[] = [];
+  // The daemon works in this tree while we walk it: its start-up write check makes
+  // and removes a directory, compaction renames files. An entry that vanishes
+  // between the listing and its stat is not an archive file: skip it.
+  const vanished = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
   const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d)) {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch (err) {
+      if (vanished(err)) return;
+      throw err;
+    }
+    for (const name of names) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p, rel ? `${rel}/${name}` : name);
+      let isDir: boolean;
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch (err) {
+        if (vanished(err)) continue;
+        throw err;
+      }
+      if (isDir) walk(p, rel ? `${rel}/${name}` : name);
       else if (name.endsWith('.jsonl.zst')) found.push(rel ? `${rel}/${name}` : name);
     }
   };
