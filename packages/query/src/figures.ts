@@ -1,3 +1,4 @@
+import type { ConnectionFigures } from '@tcpinfo/eventsocket';
 import { INET_DIAG_CONG, INET_DIAG_INFO, decodeCongestion } from '@tcpinfo/inetdiag';
 import type { ArchivalRecord } from '@tcpinfo/netlink';
 import { TCP_INFO_FIELDS, readTcpInfoField, type TcpInfoField, type TcpInfoFieldName } from '@tcpinfo/tcp';
@@ -145,21 +146,11 @@ export class FlowState {
   }
 }
 
-/** The figures of a flow, as the query socket answers them (see ConnectionFigures in @tcpinfo/eventsocket). */
-export interface Figures {
-  readonly durationSeconds: number;
-  readonly snapshots: number;
-  readonly throughputBitsPerSecond: number;
-  readonly throughputWindowSeconds: number;
-  readonly minRttUs: number | null;
-  readonly smoothedRttUs: number | null;
-  readonly rttVarUs: number | null;
-  readonly retransmittedSegments: number | null;
-  readonly sentSegments: number | null;
-  readonly retransmitRatio: number | null;
-  readonly bytesAcked: number | null;
-  readonly bytesReceived: number | null;
-}
+/**
+ * The figures of a flow, as the query socket answers them: the client's type
+ * (ConnectionFigures of @tcpinfo/eventsocket) is the one declaration of the answer.
+ */
+export type Figures = ConnectionFigures;
 
 /** total_retrans / segs_out; 0 when nothing was sent; null when either is unknown. */
 export function retransmitRatio(k: KeyFields): number | null {
