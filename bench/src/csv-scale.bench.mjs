@@ -10,7 +10,6 @@
 // to --jobs 1's, the Parquet footer's row count. A speed-up is a ratio of wall
 // times, so it means something only on an otherwise idle machine: the notes
 // give the load average. BENCH_CSV_1GB=0 skips the 1 GB Parquet case.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetMetadata } from 'hyparquet';
 import { decompress } from 'zstd-napi';
+import { runCostedChild } from './costed-child.mjs';
 
 const fixtures = fileURLToPath(new URL('../../apps/csvtool/test/fixtures/', import.meta.url));
 const childJs = fileURLToPath(new URL('./csv-child.mjs', import.meta.url));
@@ -58,25 +58,10 @@ function largeFiles(count, bytes) {
 }
 
 /** Runs the CLI; resolves with its cost, and the SHA-256 and line count of its standard output. */
-function runCli(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childJs, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    const hash = createHash('sha256');
-    let newlines = 0;
-    let stderr = '';
-    let cost = '';
-    child.stdout.on('data', (chunk) => {
-      hash.update(chunk);
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
-    });
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdio[3].on('data', (c) => (cost += c));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status !== 0) return reject(new Error(`exit ${status}: ${stderr.trim()}`));
-      resolve({ ...JSON.parse(cost), newlines, sha: hash.digest('hex') });
-    });
-  });
+async function runCli(args) {
+  const hash = createHash('sha256');
+  const r = await runCostedChild(childJs, args, (chunk) => hash.update(chunk));
+  return { ...r, sha: hash.digest('hex') };
 }
 
 const k = (n) => Math.round(n).toLocaleString('en-US');

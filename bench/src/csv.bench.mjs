@@ -10,12 +10,12 @@
 // MB/s, peak RSS and the load average in the notes. BENCH_CSV_1GB=0 skips the
 // 1 GB cases (about 20 times the 50 MB one each, and a 1 GB file in the temporary
 // directory); the .zst case shows the memory of streaming decompression.
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compress, decompress } from 'zstd-napi';
+import { runCostedChild } from './costed-child.mjs';
 
 const fixtures = fileURLToPath(new URL('../../apps/csvtool/test/fixtures/', import.meta.url));
 const childJs = fileURLToPath(new URL('./csv-child.mjs', import.meta.url));
@@ -59,25 +59,12 @@ function replicatedZst(bytes) {
 }
 
 /** Runs the CLI on `path`; resolves with its cost, the number of CSV lines and the first rows it printed. */
-function runCli(path) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childJs, path], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let newlines = 0;
-    let head = '';
-    let stderr = '';
-    let cost = '';
-    child.stdout.on('data', (chunk) => {
-      if (head.length < 1 << 20) head += chunk.toString('utf8');
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
-    });
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdio[3].on('data', (c) => (cost += c));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status !== 0) return reject(new Error(`exit ${status}: ${stderr.trim()}`));
-      resolve({ ...JSON.parse(cost), newlines, head: head.split('\n') });
-    });
+async function runCli(path) {
+  let head = '';
+  const r = await runCostedChild(childJs, [path], (chunk) => {
+    if (head.length < 1 << 20) head += chunk.toString('utf8');
   });
+  return { ...r, head: head.split('\n') };
 }
 
 function csvCase(name, bytes, zstd = false) {

@@ -27,14 +27,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decompress } from 'zstd-napi';
 import { formatTable } from './harness.mjs';
+import { arg, builtPackage } from './live-args.mjs';
 import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PKG = (name) => new URL(`../../packages/${name}/dist/index.js`, import.meta.url).href;
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
+const PKG = builtPackage;
 
 /** Profiles a window of this process when BENCH_CPU_PROF_DIR is set. */
 const profiler = process.env.BENCH_CPU_PROF_DIR ? await makeProfiler(process.env.BENCH_CPU_PROF_DIR) : undefined;

@@ -15,14 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { arg, builtPackage } from './live-args.mjs';
 import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PKG = (name) => new URL(`../../packages/${name}/dist/index.js`, import.meta.url).href;
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
+const PKG = builtPackage;
 
 if (process.argv[2] === '--inner') await inner(JSON.parse(process.argv[3]));
 else await outer();
