@@ -27,7 +27,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decompress } from 'zstd-napi';
 import { formatTable } from './harness.mjs';
-import { arg, builtPackage } from './live-args.mjs';
+import { addVethPair, arg, builtPackage } from './live-args.mjs';
 import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -86,15 +86,7 @@ async function outer() {
   }
   ip('netns', 'add', ns);
   try {
-    const inNs = (...a) => ip('-n', ns, ...a);
-    inNs('link', 'set', 'lo', 'up');
-    inNs('link', 'add', 'vtA', 'type', 'veth', 'peer', 'name', 'vtB');
-    inNs('addr', 'add', '192.0.2.1/24', 'dev', 'vtA');
-    inNs('addr', 'add', '192.0.2.2/24', 'dev', 'vtB');
-    inNs('addr', 'add', '2001:db8::1/64', 'dev', 'vtA', 'nodad');
-    inNs('addr', 'add', '2001:db8::2/64', 'dev', 'vtB', 'nodad');
-    inNs('link', 'set', 'vtA', 'up');
-    inNs('link', 'set', 'vtB', 'up');
+    addVethPair(ns);
     const results = [];
     for (const s of scenarios) {
       process.stderr.write(`scenario ${s.name}: ${s.connections} connections (${2 * s.connections} sockets)…\n`);

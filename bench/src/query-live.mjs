@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { arg, builtPackage } from './live-args.mjs';
+import { addVethPair, arg, builtPackage } from './live-args.mjs';
 import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -35,15 +35,7 @@ async function outer() {
   const tmp = mkdtempSync(join(tmpdir(), 'tcpinfo-qbench-'));
   ip('netns', 'add', ns);
   try {
-    const inNs = (...a) => ip('-n', ns, ...a);
-    inNs('link', 'set', 'lo', 'up');
-    inNs('link', 'add', 'vtA', 'type', 'veth', 'peer', 'name', 'vtB');
-    inNs('addr', 'add', '192.0.2.1/24', 'dev', 'vtA');
-    inNs('addr', 'add', '192.0.2.2/24', 'dev', 'vtB');
-    inNs('addr', 'add', '2001:db8::1/64', 'dev', 'vtA', 'nodad');
-    inNs('addr', 'add', '2001:db8::2/64', 'dev', 'vtB', 'nodad');
-    inNs('link', 'set', 'vtA', 'up');
-    inNs('link', 'set', 'vtB', 'up');
+    addVethPair(ns);
     const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify({ ...s, tmp })], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
