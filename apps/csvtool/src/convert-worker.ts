@@ -1,12 +1,14 @@
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { convert } from './convert.js';
-import { CHUNK_WINDOW, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { batchTransferList, type ColumnBatch } from './parquet-batch.js';
+import { BATCH_WINDOW, CHUNK_WINDOW, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /**
  * A conversion worker of the pool (pool.ts): converts the inputs it is sent,
  * one at a time, with the same {@link convert} as the main thread, and posts
- * the output's chunks in order, at most {@link CHUNK_WINDOW} unacknowledged.
+ * the output's chunks (or Parquet's batches) in order, at most
+ * {@link CHUNK_WINDOW} (or {@link BATCH_WINDOW}) unacknowledged.
  */
 
 const port = parentPort;
@@ -21,6 +23,8 @@ const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, tr
 let current = -1;
 let outstanding = 0;
 let resume: (() => void) | undefined;
+/** The window of the running job: {@link CHUNK_WINDOW} chunks or {@link BATCH_WINDOW} batches. */
+let windowSize = CHUNK_WINDOW;
 
 /** Posts each chunk; holds the write back while {@link CHUNK_WINDOW} chunks are unacknowledged. */
 class ChunkPoster extends Writable {
@@ -40,12 +44,21 @@ class ChunkPoster extends Writable {
   }
 }
 
+/** Posts a batch of typed rows (transferring its arrays); resolves while fewer than {@link BATCH_WINDOW} are unacknowledged. */
+function postBatch(id: number, batch: ColumnBatch): Promise<void> | void {
+  post({ type: 'batch', id, batch }, batchTransferList(batch));
+  outstanding++;
+  if (outstanding < BATCH_WINDOW) return;
+  return new Promise<void>((r) => (resume = r));
+}
+
 async function run(job: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   current = job.id;
   outstanding = 0;
   const output = new ChunkPoster(job.id);
+  windowSize = job.settings.format === 'parquet' ? BATCH_WINDOW : CHUNK_WINDOW;
   try {
-    const r = await convert({ inputs: [job.path], output, header: false, ...job.settings });
+    const r = await convert({ inputs: [job.path], output, header: false, ...job.settings, onBatch: (b) => postBatch(job.id, b) });
     await new Promise<void>((resolve, reject) => output.end((e?: Error | null) => (e ? reject(e) : resolve())));
     post({ type: 'done', id: job.id, rows: r.rows, skipped: r.skipped, skippedExamples: r.skippedExamples });
   } catch (err) {
@@ -60,7 +73,7 @@ port.on('message', (m: ToWorker) => {
     if (m.id !== current) return;
     outstanding--;
     const r = resume;
-    if (r !== undefined && outstanding < CHUNK_WINDOW) {
+    if (r !== undefined && outstanding < windowSize) {
       resume = undefined;
       r();
     }

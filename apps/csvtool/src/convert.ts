@@ -2,8 +2,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
-  ByteOutput, csvColumns, csvLine, KEY_COLUMNS, LineConverter, readLineBytesBatches, readSnapshots, TcpInfoReadError, toCsvBytes, type ColumnSet,
+  ByteOutput, csvColumns, csvLine, KEY_COLUMNS, LineConverter, readLineBytesBatches, readSnapshots, TcpInfoReadError, toCsvBytes, type ColumnSet, type CsvColumn,
 } from '@tcpinfo/parse';
+import { ColumnBatchBuilder, type ColumnBatch } from './parquet-batch.js';
 /** Bytes per read of a plain file: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
 const READ_CHUNK_BYTES = 256 * 1024;
 /**
@@ -35,8 +36,16 @@ export interface ConvertOptions {
   readonly output: Writable;
   /** `original` (default): the original's 105 columns; `all`: plus the fields it cannot show. */
   readonly columns?: 'original' | 'all';
-  /** `csv` (default) or `jsonl` (the decoded snapshots, bigints as decimal strings). */
-  readonly format?: 'csv' | 'jsonl';
+  /**
+   * `csv` (default), `jsonl` (the decoded snapshots, bigints as decimal
+   * strings) or `parquet`: the CSV's rows as typed column batches, handed to
+   * `onBatch` (`output` is not written).
+   */
+  readonly format?: 'csv' | 'jsonl' | 'parquet';
+  /** `parquet`: takes each batch of rows; the next is built when the promise resolves. */
+  readonly onBatch?: (batch: ColumnBatch) => Promise<void> | void;
+  /** `parquet`: rows per batch (default {@link BATCH_ROWS}); an input's last batch may be smaller. */
+  readonly batchRows?: number;
   /** Append the UUID (from the file's header record) and File columns: a key per row across hosts and files. */
   readonly keys?: boolean;
   /** Write the CSV header line (default true); false when the caller writes it once for many converts. */
@@ -65,6 +74,7 @@ export interface ConvertResult {
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const jsonl = options.format === 'jsonl';
+  const parquet = options.format === 'parquet';
   const inputs = options.inputs.length === 0 ? ['-'] : options.inputs;
   let skipped = 0;
   const skippedExamples: string[] = [];
@@ -80,7 +90,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
   let doneBefore = 0;
   const out = new ByteOutput(options.output);
-  if (!jsonl && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original', options.keys === true));
+  if (!jsonl && !parquet && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original', options.keys === true));
   let rows = 0;
   try {
     for (const path of inputs) {
@@ -93,9 +103,11 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
       const readOptions = { sourceName: isStdin ? '<stdin>' : path, ...(onProgress ? { onProgress } : {}), ...(onInvalid ? { onInvalid } : {}) };
       if (jsonl) {
         rows += await convertJsonl(input, readOptions, out);
+      } else if (parquet) {
+        rows += await convertBatches(input, readOptions, options);
       } else {
         // The library's CSV: the original's rows straight from the bytes (see toCsv).
-        const columns = [...csvColumns(options.columns ?? 'original'), ...(options.keys === true ? KEY_COLUMNS : [])].map((c) => c.name);
+        const columns = runColumns(options.columns ?? 'original', options.keys === true).map((c) => c.name);
         for await (const chunk of toCsvBytes(readSnapshots(input, readOptions), { columns, header: false })) {
           rows += countRows(chunk);
           out.reserve(chunk.length);
@@ -129,6 +141,48 @@ async function convertJsonl(input: Readable, options: { sourceName: string; onIn
   return rows;
 }
 
+/** Rows per column batch of `--format=parquet` (~0.5 MB of typed values of the original's columns). */
+export const BATCH_ROWS = 1024;
+
+/** The columns of a run: the set's, with the key columns when asked. */
+export function runColumns(columns: ColumnSet, keys = false): readonly CsvColumn[] {
+  return [...csvColumns(columns), ...(keys ? KEY_COLUMNS : [])];
+}
+
+/**
+ * `--format=parquet`: each record through the column table (the CSV's
+ * values, typed: parquet-batch.ts) into batches handed to `onBatch`; the
+ * rows before an error are handed over before it is reported.
+ */
+async function convertBatches(input: Readable, readOptions: { sourceName: string; onInvalid?: (e: TcpInfoReadError) => void }, options: ConvertOptions): Promise<number> {
+  const onBatch = options.onBatch;
+  if (onBatch === undefined) throw new TypeError('format parquet needs onBatch');
+  const limit = options.batchRows ?? BATCH_ROWS;
+  const builder = new ColumnBatchBuilder(runColumns(options.columns ?? 'original', options.keys === true), limit);
+  const lines = new LineConverter(null, {
+    all: options.columns === 'all',
+    keys: options.keys === true,
+    jsonl: false,
+    rows: (row) => builder.add(row),
+    ...(readOptions.onInvalid ? { onInvalid: readOptions.onInvalid } : {}),
+  });
+  let rows = 0;
+  try {
+    for await (const batch of readLineBytesBatches(input, readOptions)) {
+      try {
+        rows += lines.convertBytesBatch(batch);
+      } catch (err) {
+        // A line mangled by corrupt zstd data is reported as the corruption.
+        throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
+      }
+      if (builder.rows >= limit) await onBatch(builder.take());
+    }
+  } finally {
+    if (builder.rows > 0) await onBatch(builder.take());
+  }
+  return rows;
+}
+
 /** Rows in a chunk of CSV: its newlines (no column of ours prints a newline inside a field in practice: kernel names). */
 function countRows(chunk: Buffer): number {
   let n = 0;
@@ -138,7 +192,7 @@ function countRows(chunk: Buffer): number {
 
 /** The CSV header line (with its newline) of a column set, with the key columns when asked. */
 export function csvHeaderLine(columns: ColumnSet, keys = false): string {
-  return csvLine([...csvColumns(columns), ...(keys ? KEY_COLUMNS : [])].map((c) => c.name));
+  return csvLine(runColumns(columns, keys).map((c) => c.name));
 }
 
 function statSafe(path: string): number {

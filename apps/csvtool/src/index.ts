@@ -8,6 +8,6 @@ export {
 } from '@tcpinfo/parse';
 export * from './parquet-schema.js';
 export * from './parquet-output.js';
-export * from './csv-fields.js';
+export * from './parquet-batch.js';
 export * from './inputs.js';
 export * from './run.js';

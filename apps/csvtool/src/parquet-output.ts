@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import type { CsvColumn } from '@tcpinfo/parse';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
-import { CsvFieldSplitter, fieldText, type FieldSink } from './csv-fields.js';
+import type { ColumnBatch } from './parquet-batch.js';
 import { parquetColumns, schemaElement, type ParquetColumn } from './parquet-schema.js';
-import { parquetValue, type ParquetValue } from './parquet-values.js';
 import { zstdCompress } from './zstd-compress.js';
 
 /**
@@ -29,86 +29,38 @@ export interface ParquetOutputOptions {
   readonly createdBy?: string;
 }
 
+/** A value of a row group's column as hyparquet-writer takes it: null is NULL. */
+type ParquetValue = number | bigint | string | null;
+
 /**
+ * Writes batches of typed rows (parquet-batch.ts, built from the CSV column
+ * table, in the worker threads or on this one) to `out` as one Parquet file:
+ * zstd pages, a row group every {@link rowGroupRows} rows whatever the
+ * batches' sizes (a thousand files of 20 rows make row groups of thousands).
+ * Memory is one row group's values plus the footer's metadata
+ * (hyparquet-writer keeps each row group's column-chunk records until it
+ * writes the footer).
+ *
  * Column chunks are written PLAIN, without statistics but for the Timestamp
  * (time-range pruning): on the test archives (replicated to 14 MB of CSV)
  * that was 15-25% less CPU than hyparquet-writer's defaults (dictionary
  * trial per column, min/max of every column) and zstd made the files 13%
  * smaller than dictionary pages did.
- *
- * A Writable that takes the CSV text of tcpinfo-csv (its header line first)
- * and writes it to `out` as one Parquet file: the same rows and columns,
- * typed by parquet-schema.ts, zstd pages, a row group every
- * {@link rowGroupRows} rows. Memory is one row group's values plus the
- * footer's metadata (hyparquet-writer keeps each row group's column-chunk
- * records until it writes the footer). `out` is ended when this stream finishes.
- *
- * Taking the CSV text (rather than snapshots) keeps one column schema: what
- * a CSV column prints is what its Parquet column holds.
  */
-export class ParquetOutput extends Writable implements FieldSink {
+export class ParquetOutput {
   readonly #out: Writable;
-  readonly #splitter = new CsvFieldSplitter(this);
-  readonly #options: ParquetOutputOptions;
-  #header: string[] | undefined;
-  /** The header's fields while its line is read. */
-  #pendingHeader: string[] | undefined;
-  #columns: ParquetColumn[] = [];
+  readonly #columns: readonly ParquetColumn[];
+  readonly #groupLimit: number;
   #values: ParquetValue[][] = [];
-  #rows = 0;
   #groupRows = 0;
-  #writer: ParquetWriter | undefined;
-  #bytes: ByteWriter | undefined;
-  #pending: Promise<void> | undefined;
-  /** The first field that did not fit its column's type (thrown at the end of the chunk). */
-  #error: Error | undefined;
-  /** Line number (1-based, the header being line 1) of the row being read. */
-  #line = 1;
+  #rows = 0;
+  readonly #writer: ParquetWriter;
+  readonly #bytes: ByteWriter;
 
-  constructor(out: Writable, options: ParquetOutputOptions = {}) {
-    super({ highWaterMark: 1 << 20 });
+  constructor(out: Writable, columns: readonly CsvColumn[], options: ParquetOutputOptions = {}) {
     this.#out = out;
-    this.#options = options;
-  }
-
-  /** Rows written so far. */
-  get rows(): number {
-    return this.#rows;
-  }
-
-  field(index: number, bytes: Buffer, start: number, end: number, quoted: boolean): void {
-    if (this.#header === undefined) {
-      (this.#pendingHeader ??= []).push(fieldText(bytes, start, end, quoted));
-      return;
-    }
-    const column = this.#columns[index];
-    if (column === undefined) {
-      this.#error ??= new Error(`line ${this.#line}: more fields than the header's ${this.#columns.length}`);
-      return;
-    }
-    try {
-      this.#values[index]![this.#groupRows] = parquetValue(column.kind, bytes, start, end, quoted);
-    } catch (err) {
-      this.#error ??= new Error(`line ${this.#line}, column ${column.name}: ${(err as Error).message}`);
-    }
-  }
-
-  endRow(fields: number): void {
-    this.#line++;
-    if (this.#header === undefined) {
-      this.#start(this.#pendingHeader ?? ['']);
-      return;
-    }
-    if (fields !== this.#columns.length) {
-      this.#error ??= new Error(`line ${this.#line - 1}: ${fields} fields, the header has ${this.#columns.length}`);
-    }
-    this.#groupRows++;
-    this.#rows++;
-  }
-
-  #start(header: string[]): void {
-    this.#header = header;
-    this.#columns = parquetColumns(header);
+    this.#columns = parquetColumns(columns);
+    this.#groupLimit = options.rowGroupRows ?? rowGroupRows(this.#columns.length);
     this.#newGroup();
     // ParquetWriter calls the writer's flush (typed as optional) after each row group.
     const bytes: ByteWriter & { flush?: () => Promise<void> | undefined } = new ByteWriter(1 << 20);
@@ -119,23 +71,58 @@ export class ParquetOutput extends Writable implements FieldSink {
       schema: [{ name: 'schema', num_children: this.#columns.length }, ...this.#columns.map(schemaElement)],
       codec: 'ZSTD',
       compressors: { ZSTD: zstdCompress },
-      ...(this.#options.createdBy !== undefined ? { createdBy: this.#options.createdBy } : {}),
+      ...(options.createdBy !== undefined ? { createdBy: options.createdBy } : {}),
     });
   }
 
-  get #groupLimit(): number {
-    return this.#options.rowGroupRows ?? rowGroupRows(this.#columns.length);
+  /** Rows written so far. */
+  get rows(): number {
+    return this.#rows;
   }
 
   #newGroup(): void {
-    const limit = this.#groupLimit;
-    this.#values = this.#columns.map(() => new Array<ParquetValue>(limit));
+    this.#values = this.#columns.map(() => new Array<ParquetValue>(this.#groupLimit));
     this.#groupRows = 0;
+  }
+
+  /** Appends a batch's rows (its columns in this file's order); writes each row group as it fills. */
+  async append(batch: ColumnBatch): Promise<void> {
+    if (batch.columns.length !== this.#columns.length) throw new Error(`parquet output: a batch of ${batch.columns.length} columns, the file has ${this.#columns.length}`);
+    let from = 0;
+    while (from < batch.rows) {
+      const n = Math.min(batch.rows - from, this.#groupLimit - this.#groupRows);
+      this.#copy(batch, from, n);
+      from += n;
+      if (this.#groupRows >= this.#groupLimit) await this.#writeGroup();
+    }
+  }
+
+  /** Copies rows [from, from + n) of a batch into the row group, its NaN and null flags as null. */
+  #copy(batch: ColumnBatch, from: number, n: number): void {
+    const at = this.#groupRows;
+    batch.columns.forEach((c, i) => {
+      const to = this.#values[i]!;
+      switch (c.kind) {
+        case 'number':
+          for (let r = 0; r < n; r++) {
+            const v = c.values[from + r]!;
+            to[at + r] = v === v ? v : null; // NaN is NULL
+          }
+          break;
+        case 'string':
+          for (let r = 0; r < n; r++) to[at + r] = c.values[from + r]!;
+          break;
+        default:
+          for (let r = 0; r < n; r++) to[at + r] = c.nulls[from + r] === 1 ? null : c.values[from + r]!;
+      }
+    });
+    this.#groupRows += n;
+    this.#rows += n;
   }
 
   /** Hands the encoded bytes to `out` (a copy: the ByteWriter reuses its buffer); resolves when `out` takes more. */
   #drainBytes(): Promise<void> | undefined {
-    const bytes = this.#bytes!;
+    const bytes = this.#bytes;
     if (bytes.index === 0) return undefined;
     const chunk = Buffer.from(new Uint8Array(bytes.buffer, 0, bytes.index));
     bytes.index = 0;
@@ -164,37 +151,17 @@ export class ParquetOutput extends Writable implements FieldSink {
       return { name: c.name, data: values, encoding: 'PLAIN', statistics: c.kind === 'timestamp', offsetIndex: false };
     });
     this.#newGroup();
-    await this.#writer!.write({ columnData, rowGroupSize: n });
+    await this.#writer.write({ columnData, rowGroupSize: n });
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#consume(chunk).then(() => callback(), callback);
-  }
-
-  async #consume(chunk: Buffer): Promise<void> {
-    // Row by row would encode mid-chunk; the splitter takes the whole chunk, so
-    // a chunk is bounded (stream chunks, 64 KiB to a few MB) beyond the row group.
-    this.#splitter.push(chunk);
-    this.#check();
-    if (this.#header !== undefined && this.#groupRows >= this.#groupLimit) await this.#writeGroup();
-  }
-
-  #check(): void {
-    if (this.#error !== undefined) throw new Error(`parquet output: ${this.#error.message}`);
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    (async () => {
-      this.#splitter.end();
-      this.#check();
-      if (this.#header === undefined) throw new Error('parquet output: no CSV header');
-      await this.#writeGroup();
-      await this.#writer!.finish();
-      await this.#drainBytes();
-      await new Promise<void>((resolve, reject) => {
-        this.#out.once('error', reject);
-        this.#out.end(() => resolve());
-      });
-    })().then(() => callback(), callback);
+  /** Writes the last row group and the footer, and ends `out`. */
+  async finish(): Promise<void> {
+    await this.#writeGroup();
+    await this.#writer.finish();
+    await this.#drainBytes();
+    await new Promise<void>((resolve, reject) => {
+      this.#out.once('error', reject);
+      this.#out.end(() => resolve());
+    });
   }
 }

@@ -1,8 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import type { ColumnBatch } from './parquet-batch.js';
 import type { FromWorker, JobSettings, ToWorker } from './worker-protocol.js';
 
 /** What became of one input converted by a worker. */
-export type JobEvent = Exclude<FromWorker, { type: 'chunk' }> | { readonly type: 'chunk'; readonly bytes: Uint8Array };
+export type JobEvent =
+  | Exclude<FromWorker, { type: 'chunk' | 'batch' }>
+  | { readonly type: 'chunk'; readonly bytes: Uint8Array }
+  | { readonly type: 'batch'; readonly batch: ColumnBatch };
 
 /** One input handed to a worker: its events in order, read by the writer when the input's turn comes. */
 export class PoolJob {
@@ -33,11 +37,11 @@ export class PoolJob {
       while (this.#events.length === 0) await new Promise<void>((r) => (this.#wake = r));
       const e = this.#events.shift()!;
       yield e;
-      if (e.type !== 'chunk') return;
+      if (e.type !== 'chunk' && e.type !== 'batch') return;
     }
   }
 
-  /** Tells the worker one chunk was written, so it may send another. */
+  /** Tells the worker one chunk (or batch) was written, so it may send another. */
   ack(): void {
     this.#worker?.postMessage({ type: 'ack', id: this.id } satisfies ToWorker);
   }
@@ -87,6 +91,10 @@ export class ConvertPool {
       if (job === undefined || job.id !== m.id) return;
       if (m.type === 'chunk') {
         job.push({ type: 'chunk', bytes: m.bytes });
+        return;
+      }
+      if (m.type === 'batch') {
+        job.push({ type: 'batch', batch: m.batch });
         return;
       }
       job.push(m);

@@ -1,8 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
-import { convert, csvHeaderLine } from './convert.js';
+import { convert, csvHeaderLine, runColumns } from './convert.js';
 import { listInputs } from './inputs.js';
 import { ParquetOutput } from './parquet-output.js';
 import { ConvertPool, type PoolJob } from './pool.js';
+import type { ColumnBatch } from './parquet-batch.js';
 import type { JobSettings } from './worker-protocol.js';
 
 /** Options of {@link convertInputs}: what the tcpinfo-csv command line sets. */
@@ -30,6 +31,8 @@ export interface RunOptions {
   readonly stdin?: Readable;
   /** Called after each input with its index (0-based) and path. */
   readonly onInputDone?: (index: number, path: string) => void;
+  /** Parquet: rows per row group (default: rowGroupRows of the column count). */
+  readonly rowGroupRows?: number;
 }
 
 /** What {@link convertInputs} did. */
@@ -58,18 +61,23 @@ const MAX_EXAMPLES = 5;
  * threads: each input is converted whole by one worker (convert.ts, as on
  * this thread) and its bytes are written when its turn comes, so the output
  * is byte-identical for any `jobs` (CSV and JSONL; for Parquet the same
- * rows, typed on this thread from the workers' CSV).
+ * rows: the workers type them into column batches that this thread appends
+ * to the file, in input order, into row groups of the same size).
  */
 export async function convertInputs(options: RunOptions): Promise<RunResult> {
-  const parquet = options.format === 'parquet';
-  const target: Writable = parquet ? new ParquetOutput(options.output) : options.output;
+  const target = options.output;
+  const parquet =
+    options.format === 'parquet'
+      ? new ParquetOutput(target, runColumns(options.columns, options.keys === true), options.rowGroupRows !== undefined ? { rowGroupRows: options.rowGroupRows } : {})
+      : undefined;
   const settings: JobSettings = {
     columns: options.columns,
     keys: options.keys === true,
-    format: options.format === 'jsonl' ? 'jsonl' : 'csv',
+    format: options.format,
     skipInvalid: options.skipInvalid,
   };
-  if (settings.format === 'csv' && (parquet || options.header !== false)) await write(target, Buffer.from(csvHeaderLine(options.columns, options.keys === true)));
+  const onBatch = parquet === undefined ? undefined : (b: ColumnBatch) => parquet.append(b);
+  if (settings.format === 'csv' && options.header !== false) await write(target, Buffer.from(csvHeaderLine(options.columns, options.keys === true)));
 
   let rows = 0;
   let skippedLines = 0;
@@ -89,7 +97,9 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
   /** Converts one input on this thread, straight into the target. */
   const inline = async (path: string) => {
     try {
-      account(await convert({ inputs: [path], output: target, header: false, ...settings, ...(options.stdin ? { stdin: options.stdin } : {}) }));
+      account(
+        await convert({ inputs: [path], output: target, header: false, ...settings, ...(onBatch ? { onBatch } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
+      );
     } catch (err) {
       if (err instanceof RunStoppedError) throw err;
       failed((err as Error).message);
@@ -131,6 +141,9 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
           if (e.type === 'chunk') {
             await write(target, e.bytes);
             item.ack();
+          } else if (e.type === 'batch') {
+            await parquet!.append(e.batch);
+            item.ack();
           } else if (e.type === 'done') {
             account(e);
           } else {
@@ -144,7 +157,7 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
   } finally {
     await pool?.close();
     // The output of the inputs before a stop is complete: end it (Parquet writes its footer).
-    await end(target);
+    await (parquet !== undefined ? parquet.finish() : end(target));
   }
   return { inputs: index, rows, skippedLines, skippedLineExamples, badInputs };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ParquetOutput } from '../src/index.js';
+import { convertInputs } from '../src/index.js';
 import { duck, readParquet, timestampNanos } from './parquet-read.js';
 
 // tcpinfo-csv --format=parquet, read back by DuckDB (an independent reader),
@@ -125,22 +125,20 @@ describe('tcpinfo-csv --format=parquet', () => {
     expect(max.rows[0]![0]).toBe(2n ** 64n - 1n);
   });
 
-  it('row groups of the set size: many inputs make many groups, every row kept in order', async () => {
+  it('row groups of the set size across inputs: every group full but the last, every row kept in order', async () => {
     const out = join(dir, 'groups.parquet');
-    const csv = readFileSync(join(testdata, `${archives[0]!}.csv`), 'utf8');
-    const [header, ...rows] = csv.trimEnd().split('\n');
-    const sink = new ParquetOutput(createWriteStream(out), { rowGroupRows: 1000 });
-    sink.write(header + '\n');
-    for (let i = 0; i < 40; i++) sink.write(rows.join('\n') + '\n');
-    await new Promise<void>((done, fail) => sink.on('error', fail).end(done));
+    const input = join(testdata, archives[0]!);
+    const rows = readFileSync(`${input}.csv`, 'utf8').trimEnd().split('\n').length - 1;
+    const r = await convertInputs({ args: Array<string>(40).fill(input), output: createWriteStream(out), format: 'parquet', columns: 'original', skipInvalid: false, jobs: 1, rowGroupRows: 1000 });
+    expect(r.rows).toBe(40 * rows);
     const groups = await duck(`SELECT row_group_id, any_value(row_group_num_rows) FROM parquet_metadata('${out}') GROUP BY 1 ORDER BY 1`);
-    const sizes = groups.rows.map((r) => Number(r[1]));
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40 * rows.length);
-    // A group ends at the first chunk boundary after 1000 rows.
-    expect(sizes.length).toBeGreaterThanOrEqual(Math.floor((40 * rows.length) / (1000 + rows.length)));
-    for (const n of sizes.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(1000);
+    const sizes = groups.rows.map((g) => Number(g[1]));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40 * rows);
+    expect(sizes).toHaveLength(Math.ceil((40 * rows) / 1000));
+    for (const n of sizes.slice(0, -1)) expect(n).toBe(1000);
     const table = await readParquet(out);
-    expect(table.rows).toHaveLength(40 * rows.length);
-    expect(String((table.rows[rows.length]![11]))).toBe(String((table.rows[0]![11])));
+    expect(table.rows).toHaveLength(40 * rows);
+    expect(String(table.rows[rows]![11])).toBe(String(table.rows[0]![11]));
+    expect(String(table.rows[39 * rows]![0])).toBe(String(table.rows[0]![0]));
   });
 });

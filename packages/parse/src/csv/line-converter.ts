@@ -4,7 +4,7 @@ import type { InputLine, LineBytesBatch } from '../input.js';
 import { decodeRecord, type Snapshot } from '../snapshot.js';
 import { snapshotToJson } from '../snapshot-json.js';
 import type { ByteOutput } from './byte-output.js';
-import { EXTRA_COLUMNS } from './columns.js';
+import { EXTRA_COLUMNS, type CsvRowSource } from './columns.js';
 import { CanonicalLineScanner } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
@@ -21,6 +21,13 @@ export interface LineConverterOptions {
   readonly keys?: boolean;
   /** Called for each line that is not an ArchivalRecord; without it such a line throws. */
   readonly onInvalid?: (error: TcpInfoReadError) => void;
+  /**
+   * Hands each row to this function (for the column table's typed values:
+   * Parquet) instead of writing it. The row object is reused: valid during
+   * the call only. Its snapshot is decoded only when `all` asks for it; the
+   * original's columns read the slots.
+   */
+  readonly rows?: (row: CsvRowSource) => void;
 }
 
 /**
@@ -33,9 +40,12 @@ export class LineConverter {
   readonly #scanner = new CanonicalLineScanner();
   /** The UUID of the last header record met (the `UUID` column). */
   #uuid = '';
+  /** The row handed to `options.rows` (reused). */
+  readonly #row: { -readonly [K in keyof CsvRowSource]: CsvRowSource[K] } = { snapshot: undefined as unknown as Snapshot, slots: this.#slots, uuid: undefined, file: '' };
 
   constructor(
-    private readonly out: ByteOutput,
+    /** Where rows are written; unused (may be null) when `options.rows` takes them. */
+    private readonly out: ByteOutput | null,
     private readonly options: LineConverterOptions,
   ) {}
 
@@ -48,12 +58,17 @@ export class LineConverter {
    */
   convertBytesBatch(batch: LineBytesBatch): number {
     const { all, jsonl } = this.options;
-    const out = this.out;
+    const out = this.out!;
     const slots = this.#slots;
     const { bytes, starts, ends, numbers, source } = batch;
     let rows = 0;
     for (let i = 0; i < starts.length; i++) {
       if (!jsonl && !all && this.#scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
+        if (this.options.rows !== undefined) {
+          this.#emit(undefined, source);
+          rows++;
+          continue;
+        }
         writeOriginalRow(out, slots);
         if (this.options.keys === true) this.#writeKeys(source);
         out.byte(NEWLINE);
@@ -81,7 +96,11 @@ export class LineConverter {
       onInvalid(e);
       return false;
     }
-    const out = this.out;
+    if (this.options.rows !== undefined) {
+      this.#emit(snapshot, line.source);
+      return true;
+    }
+    const out = this.out!;
     if (jsonl) {
       out.utf8(snapshotToJson(metadata, snapshot!) + '\n');
       return true;
@@ -97,7 +116,16 @@ export class LineConverter {
     return true;
   }
 
+  /** Hands the row in the slots (and its snapshot, when decoded) to `options.rows`. */
+  #emit(snapshot: Snapshot | undefined, source: string): void {
+    const row = this.#row;
+    row.snapshot = snapshot as Snapshot;
+    row.uuid = this.#uuid === '' ? undefined : this.#uuid;
+    row.file = source;
+    this.options.rows!(row);
+  }
+
   #writeKeys(source: string): void {
-    this.out.utf8(`,${csvField(this.#uuid)},${csvField(source)}`);
+    this.out!.utf8(`,${csvField(this.#uuid)},${csvField(source)}`);
   }
 }
