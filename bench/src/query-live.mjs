@@ -4,8 +4,9 @@
 // twice as many sockets), the BUILT Collector + Saver + FlowTable wired as
 // apps/tcp-info wires them. Measures, in one process:
 //   - CPU per polling cycle with the query socket off and on (listening, no
-//     client), in alternating windows of WINDOW cycles (PAIRS pairs), so that
-//     drift of a contended machine falls on both alike;
+//     client), in alternating windows of WINDOW cycles (PAIRS pairs, in the
+//     order off-on, on-off, …), so that drift of a contended machine falls on
+//     both alike;
 //   - the polling interval's median over 10 s without queries, then over 10 s of
 //     RATE queries per second (query-load.mjs, a separate process not counted).
 // Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--pairs 3] [--rate 1000] [--json]
@@ -96,7 +97,8 @@ async function inner(s) {
   let server;
   const windows = { off: [], on: [] };
   for (let p = 0; p < s.pairs; p++) {
-    for (const mode of ['off', 'on']) {
+    // off-on, then on-off, …: a drift over the run (warm-up, other load) does not favour one side.
+    for (const mode of p % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
       if (mode === 'on') {
         server = new QueryServer(flows);
         await server.listen(sockPath);

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
-import { FlowTable, answerJson, listEntry } from '@tcpinfo/query';
+import { AnswerCache, FlowTable, answerJson, listEntry } from '@tcpinfo/query';
 import { loadPayloads } from './fixtures.mjs';
 
 const BUSY = Number(process.env.BENCH_QUERY_BUSY ?? 1000);
@@ -35,6 +35,7 @@ const flows = new FlowTable();
 const UUID = 'bench_1700000000_unsafe_0000000000001234';
 for (let i = 0; i < 100; i++) flows.onRecord(UUID, ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(1_700_000_000_000_000_000n + BigInt(i) * 10_000_000n)));
 const flow = flows.get(UUID);
+const cache = new AnswerCache();
 const record = ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(1_700_000_001_000_000_000n));
 const micro = [
   {
@@ -46,11 +47,27 @@ const micro = [
     },
   },
   {
-    name: 'listEntry: one connection of GET /connections',
+    name: 'AnswerCache.answerJson: the same GET again before the next snapshot (figures only)',
+    unit: 'answers',
+    run: () => cache.answerJson(flow, 1_700_000_001_000),
+    check: (text) => {
+      if (text !== answerJson(flow, 1_700_000_001_000)) throw new Error('cached answer differs');
+    },
+  },
+  {
+    name: 'listEntry: one connection of GET /connections (object)',
     unit: 'entries',
     run: () => listEntry(flow),
     check: (e) => {
       if (e.uuid !== UUID) throw new Error('wrong entry');
+    },
+  },
+  {
+    name: 'AnswerCache.listEntryJson: one connection of GET /connections, as served',
+    unit: 'entries',
+    run: () => cache.listEntryJson(flow),
+    check: (text) => {
+      if (text !== JSON.stringify(listEntry(flow))) throw new Error('listed entry differs');
     },
   },
   {

@@ -1,5 +1,6 @@
 import type { ConnectionAnswer, ConnectionListEntry } from '@tcpinfo/eventsocket';
-import { AF_INET6, decodeInetDiagMsg } from '@tcpinfo/inetdiag';
+import { AF_INET6, IDIAG_STATE_OFFSET, decodeInetDiagMsg } from '@tcpinfo/inetdiag';
+import type { ArchivalRecord } from '@tcpinfo/netlink';
 import { decodeRecord, snapshotToJson } from '@tcpinfo/parse';
 import { tcpStateName } from '@tcpinfo/tcp';
 import { congestionOf, figuresOf, keyFields, type FlowState } from './figures.js';
@@ -9,8 +10,10 @@ function endpoint(address: string, port: number, v6: boolean): string {
   return v6 ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-/** The identity of a flow from its latest record: addresses exactly as written to its file. */
-function identity(flow: FlowState): Pick<ConnectionListEntry, 'uuid' | 'cookie' | 'family' | 'src' | 'dst' | 'state'> {
+/** The part of a flow's identity that never changes (its socket's addresses, as written to its file). */
+type FixedIdentity = Pick<ConnectionListEntry, 'uuid' | 'cookie' | 'family' | 'src' | 'dst'>;
+
+function fixedIdentity(flow: FlowState): FixedIdentity {
   const idm = decodeInetDiagMsg(flow.latest.rawIdm!);
   const v6 = idm.family === AF_INET6;
   return {
@@ -19,15 +22,19 @@ function identity(flow: FlowState): Pick<ConnectionListEntry, 'uuid' | 'cookie' 
     family: v6 ? 'ipv6' : 'ipv4',
     src: endpoint(idm.id.src, idm.id.sport, v6),
     dst: endpoint(idm.id.dst, idm.id.dport, v6),
-    state: tcpStateName(idm.state),
   };
 }
 
-/** One element of `GET /connections`. */
-export function listEntry(flow: FlowState): ConnectionListEntry {
+/** The TCP state of the flow's latest snapshot. */
+function stateOf(flow: FlowState): string {
+  return tcpStateName(flow.latest.rawIdm![IDIAG_STATE_OFFSET]!);
+}
+
+/** The list entry's values of the latest snapshot, after the identity. */
+function listFigures(flow: FlowState): Omit<ConnectionListEntry, keyof FixedIdentity> {
   const k = keyFields(flow.latest);
   return {
-    ...identity(flow),
+    state: stateOf(flow),
     bytesAcked: k.bytesAcked,
     bytesReceived: k.bytesReceived,
     rttUs: k.rttUs,
@@ -36,21 +43,122 @@ export function listEntry(flow: FlowState): ConnectionListEntry {
   };
 }
 
+/** One element of `GET /connections`. */
+export function listEntry(flow: FlowState): ConnectionListEntry {
+  return { ...fixedIdentity(flow), ...listFigures(flow) };
+}
+
 /**
- * The JSON text of `GET /connections/{uuid}`: identity, figures at `nowMs`
- * (the close time for a closed flow) and the latest snapshot in @tcpinfo/parse's
- * JSON (spliced in as text: it is already JSON).
+ * The JSON texts of objects as the JSON of one object with all their members,
+ * in order (what JSON.stringify of the spread objects writes). Each text must
+ * be a JSON object, as JSON.stringify writes it.
  */
-export function answerJson(flow: FlowState, nowMs: number): string {
+function joinObjects(...texts: string[]): string {
+  let out = '';
+  for (const t of texts) {
+    if (t.length > 2) out += (out === '' ? '' : ',') + t.slice(1, -1);
+  }
+  return `{${out}}`;
+}
+
+/** The answer after the identity: the state, close, congestion control and figures at `nowMs`. */
+function answerHead(flow: FlowState, nowMs: number): string {
   const closed = flow.closedAtMs !== undefined;
   const congestion = flow.congestion ?? congestionOf(flow.latest);
-  const head: Omit<ConnectionAnswer, 'snapshot'> = {
-    ...identity(flow),
+  const head: Omit<ConnectionAnswer, 'snapshot' | keyof FixedIdentity> = {
+    state: stateOf(flow),
     closed,
     ...(closed ? { closedAt: flow.closedAt! } : {}),
     ...(congestion !== undefined ? { congestion } : {}),
     figures: figuresOf(flow, closed ? flow.closedAtMs! : nowMs),
   };
-  const text = JSON.stringify(head);
-  return `${text.slice(0, -1)},"snapshot":${snapshotToJson(undefined, decodeRecord(flow.latest).snapshot)}}`;
+  return JSON.stringify(head);
+}
+
+/** The latest snapshot of a flow in @tcpinfo/parse's JSON (the bulk of an answer's work: decode, then JSON). */
+function snapshotJson(flow: FlowState): string {
+  return snapshotToJson(undefined, decodeRecord(flow.latest).snapshot);
+}
+
+/**
+ * The JSON text of `GET /connections/{uuid}`: identity, figures at `nowMs`
+ * (the close time for a closed flow) and the latest snapshot in @tcpinfo/parse's
+ * JSON (spliced in as text: it is already JSON). The reference that
+ * {@link AnswerCache} is tested against.
+ */
+export function answerJson(flow: FlowState, nowMs: number): string {
+  return joinObjects(JSON.stringify(fixedIdentity(flow)), answerHead(flow, nowMs), `{"snapshot":${snapshotJson(flow)}}`);
+}
+
+/** Snapshots kept by default in an {@link AnswerCache} (~2.5 KB of JSON each). */
+export const DEFAULT_CACHED_SNAPSHOTS = 1024;
+
+/**
+ * The answers' parts that change only with a new snapshot, kept between
+ * queries so that asking again costs the figures alone (a connection's latest
+ * snapshot in JSON is ~70 µs of decode and JSON, the rest of an answer ~10 µs):
+ *
+ * - the fixed identity (UUID, cookie, family, addresses) of every flow listed
+ *   or asked about, once per flow: a WeakMap, so it goes with the flow;
+ * - the latest snapshot's JSON of the `maxSnapshots` flows asked about most
+ *   recently, each with the record it was made from: a new snapshot replaces
+ *   `flow.latest`, so the entry no longer matches and is made again. Nothing
+ *   is done on the polling path: validity is checked when asked.
+ *
+ * Texts are byte for byte those of {@link answerJson} and {@link listEntry}
+ * (test/format-cache.test.ts).
+ */
+export class AnswerCache {
+  readonly #identity = new WeakMap<FlowState, string>();
+  /** Least recently asked first (Map order), so eviction takes the front. */
+  readonly #snapshots = new Map<FlowState, { record: ArchivalRecord; json: string }>();
+  readonly #maxSnapshots: number;
+  /** Answers whose snapshot JSON came from the cache, and those that had to make it. */
+  hits = 0;
+  misses = 0;
+
+  constructor(maxSnapshots = DEFAULT_CACHED_SNAPSHOTS) {
+    this.#maxSnapshots = maxSnapshots;
+  }
+
+  /** Snapshots held now. */
+  get size(): number {
+    return this.#snapshots.size;
+  }
+
+  #identityJson(flow: FlowState): string {
+    let text = this.#identity.get(flow);
+    if (text === undefined) {
+      text = JSON.stringify(fixedIdentity(flow));
+      this.#identity.set(flow, text);
+    }
+    return text;
+  }
+
+  #snapshotJson(flow: FlowState): string {
+    const hit = this.#snapshots.get(flow);
+    if (hit !== undefined) {
+      this.#snapshots.delete(flow);
+      if (hit.record === flow.latest) {
+        this.#snapshots.set(flow, hit);
+        this.hits++;
+        return hit.json;
+      }
+    }
+    this.misses++;
+    const json = snapshotJson(flow);
+    this.#snapshots.set(flow, { record: flow.latest, json });
+    if (this.#snapshots.size > this.#maxSnapshots) this.#snapshots.delete(this.#snapshots.keys().next().value!);
+    return json;
+  }
+
+  /** {@link answerJson}, from the cache where the snapshot is unchanged. */
+  answerJson(flow: FlowState, nowMs: number): string {
+    return joinObjects(this.#identityJson(flow), answerHead(flow, nowMs), `{"snapshot":${this.#snapshotJson(flow)}}`);
+  }
+
+  /** `JSON.stringify(listEntry(flow))`, the identity from the cache. */
+  listEntryJson(flow: FlowState): string {
+    return joinObjects(this.#identityJson(flow), JSON.stringify(listFigures(flow)));
+  }
 }

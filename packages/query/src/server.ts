@@ -3,7 +3,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { listenWithMode, removeSocketFile, removeStaleSocket } from '@tcpinfo/eventsocket';
 import { QueryError } from './errors.js';
 import type { FlowTable } from './flow-table.js';
-import { answerJson, listEntry } from './format.js';
+import { AnswerCache, DEFAULT_CACHED_SNAPSHOTS } from './format.js';
 import { route } from './routes.js';
 
 /** Options of a {@link QueryServer}. */
@@ -19,6 +19,12 @@ export interface QueryServerOptions {
   readonly idleTimeoutMs?: number;
   /** Connections per chunk of a listing (default 256): the work of one turn of the event loop. */
   readonly listChunk?: number;
+  /**
+   * Latest snapshots kept as JSON for the connections asked about most
+   * recently (default 1024, ~2.5 KB each): asked again before its next
+   * snapshot, a connection's answer costs its figures only.
+   */
+  readonly cachedSnapshots?: number;
   /** One line per incident. */
   readonly log?: (line: string) => void;
   /** Called when the number of clients changes. */
@@ -34,7 +40,7 @@ export interface QueryServerStats {
   readonly badRequests: number;
 }
 
-const DEFAULTS = { mode: 0o660, maxClients: 64, idleTimeoutMs: 10_000, listChunk: 256 };
+const DEFAULTS = { mode: 0o660, maxClients: 64, idleTimeoutMs: 10_000, listChunk: 256, cachedSnapshots: DEFAULT_CACHED_SNAPSHOTS };
 
 /** A fixed answer written on the raw socket (no HTTP parser involved), then the connection ends. */
 function rawAnswer(status: string, message: string): string {
@@ -53,12 +59,15 @@ const MALFORMED = rawAnswer('400 Bad Request', 'malformed request');
  * loop between cycles; a listing goes out in chunks of `listChunk`
  * connections, the next chunk only once the client took the previous one
  * (so a client that does not read costs one chunk of memory, and is closed
- * after `idleTimeoutMs`). Nothing runs per client on the polling path.
+ * after `idleTimeoutMs`). Nothing runs per client on the polling path, and
+ * nothing at all while no client asks: answers are cached per snapshot
+ * ({@link AnswerCache}), their validity checked when asked, never per cycle.
  */
 export class QueryServer {
   readonly #table: FlowTable;
   readonly #opts: Required<Omit<QueryServerOptions, 'log' | 'onClientCount'>> & Pick<QueryServerOptions, 'log' | 'onClientCount'>;
   readonly #clients = new Set<Socket>();
+  readonly #answers: AnswerCache;
   readonly #http: HttpServer;
   #net: NetServer | undefined;
   #path = '';
@@ -67,6 +76,7 @@ export class QueryServer {
   constructor(table: FlowTable, options: QueryServerOptions = {}) {
     this.#table = table;
     this.#opts = { ...DEFAULTS, ...options };
+    this.#answers = new AnswerCache(this.#opts.cachedSnapshots);
     this.#http = createHttpServer({ requestTimeout: this.#opts.idleTimeoutMs, headersTimeout: this.#opts.idleTimeoutMs, maxHeaderSize: 8192 }, (req, res) =>
       this.#handle(req, res),
     );
@@ -142,7 +152,7 @@ export class QueryServer {
       case 'cookie': {
         const flow = r.kind === 'uuid' ? this.#table.get(r.uuid) : this.#table.getByCookie(r.cookieHex);
         if (flow === undefined) this.#send(res, 404, JSON.stringify({ error: 'no such connection (never seen, excluded, or closed longer ago than the retention)' }));
-        else this.#send(res, 200, answerJson(flow, this.#table.now()));
+        else this.#send(res, 200, this.#answers.answerJson(flow, this.#table.now()));
         return;
       }
       case 'list':
@@ -174,7 +184,7 @@ export class QueryServer {
           done = true;
           break;
         }
-        text += (first ? '\n' : ',\n') + JSON.stringify(listEntry(next.value));
+        text += (first ? '\n' : ',\n') + this.#answers.listEntryJson(next.value);
         first = false;
       }
       if (done) break;
