@@ -2,13 +2,15 @@ import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { convert } from './convert.js';
 import { batchTransferList, type ColumnBatch } from './parquet-batch.js';
-import { BATCH_WINDOW, CHUNK_WINDOW, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { BATCH_WINDOW, CHUNK_WINDOW_BYTES, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /**
  * A conversion worker of the pool (pool.ts): converts the inputs it is sent,
- * one at a time, with the same {@link convert} as the main thread, and posts
- * the output's chunks (or Parquet's batches) in order, at most
- * {@link CHUNK_WINDOW} (or {@link BATCH_WINDOW}) unacknowledged.
+ * one at a time in the order sent (the pool sends the next before this one
+ * ends, so the worker never waits for the main thread between inputs), with
+ * the same {@link convert} as the main thread, and posts the output's chunks
+ * (or Parquet's batches) in order, at most {@link CHUNK_WINDOW_BYTES} bytes
+ * (or {@link BATCH_WINDOW} batches) unacknowledged.
  */
 
 const port = parentPort;
@@ -17,16 +19,25 @@ if (port === null) throw new Error('convert-worker.ts runs as a worker thread');
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
 /**
- * Unacknowledged chunks of the running job, and its held-back write. Acks of
- * an earlier job (still being written by the main thread) are told apart by id.
+ * The running job's unacknowledged output (bytes of chunks, or batches),
+ * each message's share in order (acks come in order), and its held-back
+ * write. Acks of an earlier job (still being written by the main thread)
+ * are told apart by id.
  */
 let current = -1;
 let outstanding = 0;
+const shares: number[] = [];
+let windowSize = CHUNK_WINDOW_BYTES;
 let resume: (() => void) | undefined;
-/** The window of the running job: {@link CHUNK_WINDOW} chunks or {@link BATCH_WINDOW} batches. */
-let windowSize = CHUNK_WINDOW;
 
-/** Posts each chunk; holds the write back while {@link CHUNK_WINDOW} chunks are unacknowledged. */
+/** Counts a posted message's share; false when the window is full (the caller waits for {@link resume}). */
+function sent(share: number): boolean {
+  shares.push(share);
+  outstanding += share;
+  return outstanding < windowSize;
+}
+
+/** Posts each chunk; holds the write back while the window is full. */
 class ChunkPoster extends Writable {
   constructor(private readonly id: number) {
     super({ highWaterMark: 1 << 20 });
@@ -38,25 +49,24 @@ class ChunkPoster extends Writable {
     const owns = chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.length && chunk.buffer instanceof ArrayBuffer;
     const bytes = owns ? new Uint8Array(chunk.buffer) : new Uint8Array(chunk);
     post({ type: 'chunk', id: this.id, bytes }, [bytes.buffer as ArrayBuffer]);
-    outstanding++;
-    if (outstanding < CHUNK_WINDOW) callback();
+    if (sent(bytes.length)) callback();
     else resume = callback;
   }
 }
 
-/** Posts a batch of typed rows (transferring its arrays); resolves while fewer than {@link BATCH_WINDOW} are unacknowledged. */
+/** Posts a batch of typed rows (transferring its arrays); resolves while the window has room. */
 function postBatch(id: number, batch: ColumnBatch): Promise<void> | void {
   post({ type: 'batch', id, batch }, batchTransferList(batch));
-  outstanding++;
-  if (outstanding < BATCH_WINDOW) return;
+  if (sent(1)) return;
   return new Promise<void>((r) => (resume = r));
 }
 
 async function run(job: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   current = job.id;
   outstanding = 0;
+  shares.length = 0;
+  windowSize = job.settings.format === 'parquet' ? BATCH_WINDOW : CHUNK_WINDOW_BYTES;
   const output = new ChunkPoster(job.id);
-  windowSize = job.settings.format === 'parquet' ? BATCH_WINDOW : CHUNK_WINDOW;
   try {
     const r = await convert({ inputs: [job.path], output, header: false, ...job.settings, onBatch: (b) => postBatch(job.id, b) });
     await new Promise<void>((resolve, reject) => output.end((e?: Error | null) => (e ? reject(e) : resolve())));
@@ -68,16 +78,27 @@ async function run(job: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   }
 }
 
+/** Jobs sent and not yet started, in order; run one at a time. */
+const queue: Extract<ToWorker, { type: 'job' }>[] = [];
+let running = false;
+
+async function drain(): Promise<void> {
+  running = true;
+  for (let job = queue.shift(); job !== undefined; job = queue.shift()) await run(job);
+  running = false;
+}
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
     if (m.id !== current) return;
-    outstanding--;
+    outstanding -= shares.shift() ?? 0;
     const r = resume;
     if (r !== undefined && outstanding < windowSize) {
       resume = undefined;
       r();
     }
   } else {
-    void run(m);
+    queue.push(m);
+    if (!running) void drain();
   }
 });

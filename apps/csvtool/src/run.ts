@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { convert, csvHeaderLine, runColumns } from './convert.js';
 import { listInputs } from './inputs.js';
 import { ParquetOutput } from './parquet-output.js';
-import { ConvertPool, type PoolJob } from './pool.js';
+import { ConvertPool, JOBS_PER_WORKER, type PoolJob } from './pool.js';
 import type { ColumnBatch } from './parquet-batch.js';
 import type { JobSettings } from './worker-protocol.js';
 
@@ -52,8 +52,8 @@ export class RunStoppedError extends Error {
   readonly code = 'BAD_INPUT';
 }
 
-/** Inputs listed ahead of the one being written, per worker: enough to keep every worker busy, not a million-file list in memory. */
-const LOOKAHEAD_PER_WORKER = 2;
+/** Inputs listed ahead of the one being written, per worker: enough to keep every worker busy (each holds JOBS_PER_WORKER), not a million-file list in memory. */
+const LOOKAHEAD_PER_WORKER = JOBS_PER_WORKER + 1;
 const MAX_EXAMPLES = 5;
 
 /**

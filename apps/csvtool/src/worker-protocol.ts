@@ -31,12 +31,17 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
 
 /**
- * Chunks a worker may have sent and not yet seen acknowledged. The main
- * thread acknowledges a chunk once written, which it does only for the
- * input whose turn it is; a worker running ahead stops after this many
- * (~64-128 KiB each), bounding memory to a few MB per worker.
+ * Bytes of output a worker may have sent and not yet seen acknowledged. The
+ * main thread acknowledges a chunk once written, which it does only for the
+ * input whose turn it is, so this is how far a worker converting a later
+ * input runs ahead of the one being written. 25 MB of JSONL is ~18 MB of
+ * CSV: with 32 MiB, two workers on files up to ~40 MB each convert a whole
+ * file while the other's is written (with 16 chunks, ~1 MB, the second
+ * worker stopped almost at once and `--jobs 2` ran 0.7-1.0x `--jobs 1` on 4
+ * files of 25 MB). Larger files are written as they come, one worker ahead
+ * by this much. Memory: up to this much per worker, held by the main thread.
  */
-export const CHUNK_WINDOW = 16;
+export const CHUNK_WINDOW_BYTES = 32 * 1024 * 1024;
 
 /**
  * Batches (Parquet) a worker may have sent and not yet seen acknowledged: a
