@@ -3,6 +3,9 @@ import { InetDiagParseError } from '@tcpinfo/inetdiag';
 import { TcpInfoReadError } from './errors.js';
 import { readLineBytesBatches, type Input, type InputLine, type ReadOptions } from './input.js';
 import { decodeRecord, type DecodedRecord } from './snapshot.js';
+import { snapshotOfSlots } from './snapshot-on-access.js';
+import { CanonicalLineScanner } from './csv/line-scanner.js';
+import { RecordSlots } from './csv/record-slots.js';
 
 /** Options of the record readers. */
 export interface RecordReadOptions extends ReadOptions {
@@ -93,11 +96,24 @@ export class SnapshotStream implements AsyncIterableIterator<SnapshotWithLine> {
   }
 }
 
+/**
+ * Lines in the original's exact snapshot form (all but header records, in
+ * files the daemon or the original wrote) are scanned into bytes and give
+ * snapshots that decode on access (snapshot-on-access.ts); any other line is
+ * parsed and decoded by the reference path (ArchivalRecord.parseLine,
+ * decodeRecord), which also words the error of a bad line.
+ */
 async function* decodeSnapshots(input: Input, options: RecordReadOptions): AsyncGenerator<SnapshotWithLine> {
+  const scanner = new CanonicalLineScanner();
+  const slots = new RecordSlots();
   for await (const batch of readLineBytesBatches(input, options)) {
     const { bytes, starts, ends, numbers, source } = batch;
     for (let i = 0; i < starts.length; i++) {
       const line: InputLine = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
+      if (scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
+        yield { snapshot: snapshotOfSlots(slots), line };
+        continue;
+      }
       let decoded: DecodedRecord;
       try {
         decoded = decodeRecord(ArchivalRecord.parseLine(line.text));

@@ -1,4 +1,5 @@
 import type { Snapshot } from './snapshot.js';
+import { isSnapshotOnAccess } from './snapshot-on-access.js';
 
 /**
  * Plain JSON of decoded values, one rule for every JSON the library writes
@@ -28,7 +29,8 @@ const MAX_EXACT = 2n ** 53n;
 
 /** A snapshot as one JSON line's text (see {@link toPlainJson} for the rules), the raw record left out. */
 export function snapshotToJson(metadata: unknown, s: Snapshot): string {
-  const { record: _record, ...rest } = s;
+  // A snapshot that decodes on access has its fields on its prototype: its plain object is toJSON's.
+  const { record: _record, ...rest } = isSnapshotOnAccess(s) ? (s as unknown as { toJSON(): Snapshot }).toJSON() : s;
   const plain = toPlainJson(rest) as Record<string, unknown>;
   if (metadata !== undefined) plain.metadata = toPlainJson(metadata);
   return JSON.stringify(plain);

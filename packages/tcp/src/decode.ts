@@ -20,6 +20,7 @@ export function readTcpInfoField(value: Uint8Array, field: TcpInfoField): number
   return readField(view, field);
 }
 
+/** The one rule for a field's value: eager and on-access decoding both read through it. */
 function readField(view: DataView, field: TcpInfoField): number | bigint {
   const { offset } = field;
   switch (field.size) {
@@ -53,6 +54,54 @@ export function decodeTcpInfo(value: Uint8Array): TcpInfo {
     out[field.name] = readField(view, field);
   }
   return out as TcpInfo;
+}
+
+/**
+ * A tcp_info value that decodes each field when it is read (a getter per row
+ * of {@link TCP_INFO_FIELDS}, on one shared prototype, reading through the
+ * same `readField` as {@link decodeTcpInfo}): a job that reads three fields
+ * pays for three, not for ninety. The value is a view, not a copy: it must not
+ * change while the object is in use. Same values as {@link decodeTcpInfo};
+ * `toJSON()` (and so `JSON.stringify`) gives exactly its object. Unlike it, a
+ * field beyond the value's end is `undefined` but still `in` the object
+ * (`Object.keys` lists none: the fields live on the prototype).
+ * tcp-info-on-access.test.ts pins it to decodeTcpInfo.
+ */
+export function tcpInfoOnAccess(value: Uint8Array): TcpInfo {
+  return new TcpInfoOnAccess(value) as unknown as TcpInfo;
+}
+
+class TcpInfoOnAccess {
+  readonly length: number;
+  readonly partial: boolean;
+  readonly longer: boolean;
+  readonly #value: Uint8Array;
+  readonly #view: DataView;
+  constructor(value: Uint8Array) {
+    this.length = value.length;
+    this.partial = value.length < SIZEOF_TCP_INFO_KNOWN;
+    this.longer = value.length > SIZEOF_TCP_INFO_KNOWN;
+    this.#value = value;
+    this.#view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  }
+  /** The field's value, undefined beyond the value's end (the getters below call this). */
+  read(field: TcpInfoField): number | bigint | undefined {
+    return field.offset + field.size > this.length ? undefined : readField(this.#view, field);
+  }
+  /** Exactly {@link decodeTcpInfo}'s object. */
+  toJSON(): TcpInfo {
+    return decodeTcpInfo(this.#value);
+  }
+}
+
+for (const field of TCP_INFO_FIELDS) {
+  Object.defineProperty(TcpInfoOnAccess.prototype, field.name, {
+    get(this: TcpInfoOnAccess) {
+      return this.read(field);
+    },
+    enumerable: true,
+    configurable: false,
+  });
 }
 
 /** A u64 as the int64 the original stores (all ones → -1n). */

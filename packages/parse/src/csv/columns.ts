@@ -173,7 +173,7 @@ export const EXTRA_COLUMNS: readonly Column[] = [
       return v === undefined ? '' : String(v);
     },
   })),
-  { name: 'TCP.InfoLength', value: (s) => (s.tcpInfo === undefined ? '' : String(s.record.attributes?.[INET_DIAG_INFO]?.length ?? 0)) },
+  { name: 'TCP.InfoLength', value: (s) => (s.tcpInfo === undefined ? '' : String(s.tcpInfo.length)) },
   { name: 'SKV6Only', value: (s) => (s.skv6only === undefined ? '' : s.skv6only ? '1' : '0') },
   { name: 'Locals', value: (s) => addresses(s.locals) },
   { name: 'Peers', value: (s) => addresses(s.peers) },

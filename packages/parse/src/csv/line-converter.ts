@@ -3,6 +3,7 @@ import { TcpInfoReadError } from '../errors.js';
 import type { InputLine, LineBytesBatch } from '../input.js';
 import { decodeRecord, type Snapshot } from '../snapshot.js';
 import { snapshotToJson } from '../snapshot-json.js';
+import { snapshotViewOfSlots } from '../snapshot-on-access.js';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS, type CsvRowSource } from './columns.js';
 import { CanonicalLineScanner } from './line-scanner.js';
@@ -34,6 +35,10 @@ export interface LineConverterOptions {
  * Turns batches of input lines into output rows, synchronously: `convert`
  * does the streaming (files, batches, back-pressure), this the per-line work
  * (the scanner's fast path, the parsed slow path, the error of a bad line).
+ * On the fast path, `all`'s columns and JSON lines read a snapshot that
+ * decodes on access from the scanned bytes (snapshot-on-access.ts); the
+ * slow path decodes with decodeRecord. line-converter.property.test.ts
+ * (and the reference CSVs) hold both to the same output.
  */
 export class LineConverter {
   readonly #slots = new RecordSlots();
@@ -63,15 +68,18 @@ export class LineConverter {
     const { bytes, starts, ends, numbers, source } = batch;
     let rows = 0;
     for (let i = 0; i < starts.length; i++) {
-      if (!jsonl && !all && this.#scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
+      if (this.#scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
+        // The line's snapshot, when the output needs one, decodes on access from the slots (valid for this row).
         if (this.options.rows !== undefined) {
-          this.#emit(undefined, source);
-          rows++;
-          continue;
+          this.#emit(all || jsonl ? snapshotViewOfSlots(slots) : undefined, source);
+        } else if (jsonl) {
+          out.utf8(snapshotToJson(undefined, snapshotViewOfSlots(slots)) + '\n');
+        } else {
+          writeOriginalRow(out, slots);
+          if (all) this.#writeExtras(snapshotViewOfSlots(slots));
+          if (this.options.keys === true) this.#writeKeys(source);
+          out.byte(NEWLINE);
         }
-        writeOriginalRow(out, slots);
-        if (this.options.keys === true) this.#writeKeys(source);
-        out.byte(NEWLINE);
         rows++;
       } else if (this.#convertParsed({ text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source })) {
         rows++;
@@ -106,11 +114,7 @@ export class LineConverter {
       return true;
     }
     writeOriginalRow(out, this.#slots);
-    if (all) {
-      let extra = '';
-      for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot!));
-      out.utf8(extra);
-    }
+    if (all) this.#writeExtras(snapshot!);
     if (this.options.keys === true) this.#writeKeys(line.source);
     out.byte(NEWLINE);
     return true;
@@ -123,6 +127,13 @@ export class LineConverter {
     row.uuid = this.#uuid === '' ? undefined : this.#uuid;
     row.file = source;
     this.options.rows!(row);
+  }
+
+  /** The columns `all` adds, from the typed snapshot. */
+  #writeExtras(snapshot: Snapshot): void {
+    let extra = '';
+    for (const c of EXTRA_COLUMNS) extra += ',' + csvField(c.value(snapshot));
+    this.out!.utf8(extra);
   }
 
   #writeKeys(source: string): void {

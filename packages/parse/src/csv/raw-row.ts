@@ -10,7 +10,7 @@ import { originalBit } from '../original-rules.js';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
 import { putAscii, putBytes, putHex32, putInt, putUint } from './put-text.js';
-import { HOST_IS_LITTLE_ENDIAN, type RecordSlots } from './record-slots.js';
+import { HOST_IS_LITTLE_ENDIAN, type AttributeLayout, type RecordSlots } from './record-slots.js';
 
 /**
  * The default CSV's row: the original's 105 columns printed straight from a
@@ -94,14 +94,14 @@ function parsesFully(type: number, length: number): boolean {
 }
 
 /** `Observed` of the record in `slots`: bit `1 << (type-1)` per attribute present, as the original computes it. */
-export function slotsObserved(s: RecordSlots): number {
+export function slotsObserved(s: AttributeLayout): number {
   let observed = 0;
   for (let type = 0; type < s.count; type++) if (s.start[type]! >= 0) observed = (observed | originalBit(type)) >>> 0;
   return observed;
 }
 
 /** `NotFullyParsed` of the record in `slots`: the bits of the attributes the original cannot parse fully. */
-export function slotsNotFullyParsed(s: RecordSlots): number {
+export function slotsNotFullyParsed(s: AttributeLayout): number {
   let bits = 0;
   for (let type = 0; type < s.count; type++) {
     if (s.start[type]! >= 0 && !parsesFully(type, s.length[type]!)) bits = (bits | originalBit(type)) >>> 0;

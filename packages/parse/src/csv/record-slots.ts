@@ -23,13 +23,20 @@ const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + 8 * DEFAULT_MAX_ATTR
 /** Whether 32-bit typed arrays read the values' little-endian words as they are. */
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Where a record's values are in its bytes: `start[type]` (-1 when absent) and `length[type]` for `type < count`. */
+export interface AttributeLayout {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+}
+
 /**
  * One record's bytes, laid out for the row formatter: the inet_diag_msg and
  * each attribute value decoded into one reused buffer, with offsets and
  * lengths by type. Filled either straight from a JSON line (line-scanner.ts)
  * or from a parsed {@link ArchivalRecord}; valid until the next fill.
  */
-export class RecordSlots {
+export class RecordSlots implements AttributeLayout {
   /** Decoded bytes of the current record (reused; grows for longer lines). Its own ArrayBuffer, from offset 0. */
   bytes: Buffer = Buffer.alloc(64 * 1024);
   /**
