@@ -47,7 +47,13 @@ function readZeroExtended(value: Uint8Array, size: number, fields: readonly Stru
  * `longer` when the kernel sent more than `size` bytes.
  */
 function structDecoder<T>(size: number, fields: readonly StructField[], readSize = size): (value: Uint8Array) => T {
-  return (value) => ({ ...readZeroExtended(value, readSize, fields), length: value.length, longer: value.length > size }) as T;
+  return (value) => {
+    // The fields, then length and longer, in one object (a spread into a second one cost a third of the decoding).
+    const out: Record<string, number | bigint | boolean> = readZeroExtended(value, readSize, fields);
+    out.length = value.length;
+    out.longer = value.length > size;
+    return out as T;
+  };
 }
 
 function u32Fields(names: readonly string[]): StructField[] {

@@ -32,42 +32,52 @@ const DECODERS: readonly (((value: Uint8Array) => unknown) | undefined)[] = INET
 /** The value a cache slot holds before its field was read. */
 const UNREAD = Symbol('unread');
 
-class SnapshotOnAccess implements AttributeLayout {
+class SnapshotOnAccess {
+  // Private fields: a snapshot's own keys stay empty (its fields are the prototype's getters).
+  readonly #bytes: Buffer;
+  readonly #idmAt: number;
+  readonly #layout: AttributeLayout;
+  readonly #timestampText: string;
   #timestamp: GoTime | undefined;
   #idm: InetDiagMsg | undefined;
   #record: ArchivalRecord | undefined;
   #decoded: unknown[] | undefined;
   #others: Map<number, Uint8Array> | null | undefined;
 
-  constructor(
-    /** The record's bytes: the inet_diag_msg at {@link idmAt} (-1: none) and each value at `start[type]`. */
-    private readonly bytes: Buffer,
-    private readonly idmAt: number,
-    readonly count: number,
-    readonly start: Int32Array,
-    readonly length: Int32Array,
-    /** The timestamp as the line writes it (canonical: it parses and prints back the same). */
-    private readonly timestampText: string,
-  ) {}
+  /**
+   * `bytes`: the inet_diag_msg at `idmAt` (-1: none) and each value at `layout.start[type]`;
+   * `timestampText` as the line writes it (canonical: it parses and prints back the same).
+   */
+  constructor(bytes: Buffer, idmAt: number, layout: AttributeLayout, timestampText: string) {
+    this.#bytes = bytes;
+    this.#idmAt = idmAt;
+    this.#layout = layout;
+    this.#timestampText = timestampText;
+  }
+
+  static timestampText(s: SnapshotOnAccess): string {
+    return s.#timestampText;
+  }
 
   get timestamp(): GoTime {
-    return (this.#timestamp ??= GoTime.parse(this.timestampText));
+    return (this.#timestamp ??= GoTime.parse(this.#timestampText));
   }
   get observed(): number {
-    return slotsObserved(this);
+    return slotsObserved(this.#layout);
   }
   get notFullyParsed(): number {
-    return slotsNotFullyParsed(this);
+    return slotsNotFullyParsed(this.#layout);
   }
   get idm(): InetDiagMsg | undefined {
-    if (this.#idm === undefined && this.idmAt >= 0) this.#idm = decodeInetDiagMsg(this.bytes.subarray(this.idmAt, this.idmAt + SIZEOF_INET_DIAG_MSG));
+    if (this.#idm === undefined && this.#idmAt >= 0) this.#idm = decodeInetDiagMsg(this.#bytes.subarray(this.#idmAt, this.#idmAt + SIZEOF_INET_DIAG_MSG));
     return this.#idm;
   }
   get otherAttributes(): ReadonlyMap<number, Uint8Array> | undefined {
     if (this.#others === undefined) {
       let others: Map<number, Uint8Array> | null = null;
-      for (let type = 0; type < this.count; type++) {
-        if (this.start[type]! >= 0 && DECODERS[type] === undefined) (others ??= new Map()).set(type, this.value(type)!);
+      const { count, start } = this.#layout;
+      for (let type = 0; type < count; type++) {
+        if (start[type]! >= 0 && DECODERS[type] === undefined) (others ??= new Map()).set(type, this.value(type)!);
       }
       this.#others = others;
     }
@@ -77,8 +87,8 @@ class SnapshotOnAccess implements AttributeLayout {
   get record(): ArchivalRecord {
     if (this.#record === undefined) {
       const attributes: (Uint8Array | null)[] = [];
-      for (let type = 0; type < this.count; type++) attributes.push(this.value(type) ?? null);
-      const rawIdm = this.idmAt < 0 ? undefined : this.bytes.subarray(this.idmAt, this.idmAt + SIZEOF_INET_DIAG_MSG);
+      for (let type = 0; type < this.#layout.count; type++) attributes.push(this.value(type) ?? null);
+      const rawIdm = this.#idmAt < 0 ? undefined : this.#bytes.subarray(this.#idmAt, this.#idmAt + SIZEOF_INET_DIAG_MSG);
       this.#record = new ArchivalRecord({ timestamp: this.timestamp, ...(rawIdm ? { rawIdm } : {}), attributes });
     }
     return this.#record;
@@ -86,16 +96,19 @@ class SnapshotOnAccess implements AttributeLayout {
 
   /** The raw value of attribute `type`, undefined when absent. */
   value(type: number): Uint8Array | undefined {
-    if (type >= this.count) return undefined;
-    const at = this.start[type]!;
-    return at < 0 ? undefined : this.bytes.subarray(at, at + this.length[type]!);
+    const { count, start, length } = this.#layout;
+    if (type >= count) return undefined;
+    const at = start[type]!;
+    return at < 0 ? undefined : this.#bytes.subarray(at, at + length[type]!);
   }
 
   /** The decoded value of attribute `type` (the getters below call this), decoded once. */
   decoded(type: number): unknown {
-    const cache = (this.#decoded ??= new Array<unknown>(this.count).fill(UNREAD));
+    const count = this.#layout.count;
+    if (type >= count) return undefined;
+    const cache = (this.#decoded ??= new Array<unknown>(count).fill(UNREAD));
     let v = cache[type];
-    if (v === UNREAD) cache[type] = v = type < this.count && this.start[type]! >= 0 ? DECODERS[type]!(this.value(type)!) : undefined;
+    if (v === UNREAD) cache[type] = v = this.#layout.start[type]! >= 0 ? DECODERS[type]!(this.value(type)!) : undefined;
     return v;
   }
 
@@ -111,7 +124,7 @@ for (const row of INET_DIAG_ATTRIBUTES) {
   const type = row.type;
   Object.defineProperty(SnapshotOnAccess.prototype, row.field, {
     get(this: SnapshotOnAccess) {
-      return type < this.count ? this.decoded(type) : undefined;
+      return this.decoded(type);
     },
     enumerable: true,
     configurable: false,
@@ -124,7 +137,7 @@ for (const row of INET_DIAG_ATTRIBUTES) {
  * (see {@link snapshotOfSlots} for one that owns its bytes).
  */
 export function snapshotOnAccess(bytes: Buffer, idmAt: number, layout: AttributeLayout, timestampText: string): Snapshot {
-  return new SnapshotOnAccess(bytes, idmAt, layout.count, layout.start, layout.length, timestampText) as unknown as Snapshot;
+  return new SnapshotOnAccess(bytes, idmAt, layout, timestampText) as unknown as Snapshot;
 }
 
 /** The snapshot of the record in `slots`, as a view: valid until the slots are filled again (for one output row). */
@@ -150,4 +163,9 @@ function slotsTimestampText(slots: RecordSlots): string {
 /** Whether `s` decodes on access (it then has `toJSON`, giving decodeRecord's plain snapshot). */
 export function isSnapshotOnAccess(s: Snapshot): boolean {
   return s instanceof SnapshotOnAccess;
+}
+
+/** The timestamp's text of a snapshot decoding on access: what `String(s.timestamp)` gives, without parsing it. */
+export function timestampTextOf(s: Snapshot): string {
+  return SnapshotOnAccess.timestampText(s as unknown as SnapshotOnAccess);
 }
