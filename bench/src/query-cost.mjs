@@ -60,6 +60,7 @@ await new Promise((r) => setTimeout(r, 2000));
 const idlePerSecond = (cpuMs() - idle0) / 2;
 
 const cpu0 = cpuMs();
+const split0 = process.cpuUsage();
 const t0 = performance.now();
 const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), join(tmp, 'query.sock'), String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
 const line = await new Promise((resolve, reject) => {
@@ -67,10 +68,11 @@ const line = await new Promise((resolve, reject) => {
   createInterface({ input: client.stdout }).once('line', resolve);
 });
 const cpu = cpuMs() - cpu0 - (idlePerSecond * (performance.now() - t0)) / 1000;
+const split = process.cpuUsage(split0);
 const q = JSON.parse(line);
 clearInterval(churner);
 await server.close();
 rmSync(tmp, { recursive: true, force: true });
 if (q.failed > 0 || q.notFound > 0 || q.ok !== q.sent) throw new Error(`queries: ${line}`);
-const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, idleCpuMsPerSecond: idlePerSecond };
+const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, userMsPerQuery: split.user / 1000 / q.ok, systemMsPerQuery: split.system / 1000 / q.ok, idleCpuMsPerSecond: idlePerSecond };
 console.log(process.argv.includes('--json') ? JSON.stringify(result) : result);

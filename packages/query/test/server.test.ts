@@ -151,6 +151,32 @@ describe('QueryServer', () => {
     stuck.destroy();
   });
 
+  it('a keep-alive client idle after its answer is closed after the idle timeout, one that keeps asking is not', async () => {
+    feed(1);
+    await server.listen(path);
+    const ask = 'GET /connections HTTP/1.1\r\nHost: x\r\n\r\n';
+    const idle = await connected();
+    const busy = await connected();
+    let busyAnswers = 0;
+    busy.on('data', (d) => (busyAnswers += (d.toString().match(/HTTP\/1\.1 200/g) ?? []).length));
+    idle.resume();
+    idle.write(ask);
+    const idleClosed = new Promise((r) => idle.once('close', r));
+    // The busy client asks every 200 ms, ten times within the 2 s idle timeout.
+    const started = Date.now();
+    const timer = setInterval(() => busy.write(ask), 200);
+    busy.write(ask);
+    await idleClosed;
+    const idleFor = Date.now() - started;
+    await until(() => Date.now() - started > 3_000);
+    clearInterval(timer);
+    expect(idleFor).toBeGreaterThanOrEqual(1_900);
+    expect(busy.destroyed).toBe(false);
+    expect(busyAnswers).toBeGreaterThanOrEqual(3);
+    expect(server.stats.clients).toBe(1);
+    busy.destroy();
+  });
+
   it('a listing streamed in chunks is one valid JSON array of every open connection', async () => {
     feed(1000);
     await server.listen(path);
