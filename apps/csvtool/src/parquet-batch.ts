@@ -138,6 +138,23 @@ export class ColumnBatchBuilder {
     }
   }
 
+  /** Appends rows [from, from + n) of a batch built for the same columns (copies of its arrays). */
+  append(batch: ColumnBatch, from: number, n: number): void {
+    while (this.#rows + n > this.#capacity) this.#grow();
+    const at = this.#rows;
+    batch.columns.forEach((c, i) => {
+      const to = this.#data[i]!;
+      if (c.kind === 'string') {
+        const values = to.values as (string | null)[];
+        for (let r = 0; r < n; r++) values[at + r] = c.values[from + r]!;
+        return;
+      }
+      (to.values as Float64Array).set((c.values as Float64Array).subarray(from, from + n), at);
+      if (c.kind !== 'number') (to as { nulls: Uint8Array }).nulls.set(c.nulls.subarray(from, from + n), at);
+    });
+    this.#rows += n;
+  }
+
   /** The rows added since the last take, as a batch; the builder starts empty. */
   take(): ColumnBatch {
     const rows = this.#rows;
