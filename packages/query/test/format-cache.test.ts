@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionListEntry } from '@tcpinfo/eventsocket';
 import { AF_INET6, decodeInetDiagMsg } from '@tcpinfo/inetdiag';
-import { GoTime } from '@tcpinfo/netlink';
+import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { decodeRecord, snapshotToJson } from '@tcpinfo/parse';
 import { AnswerCache, FlowTable, answerJson, congestionOf, figuresOf, keyFields, listEntry, type FlowState } from '@tcpinfo/query';
 import { tcpStateName } from '@tcpinfo/tcp';
-import { v6 } from '@tcpinfo/testing';
+import { KERNEL_6_18_FIXTURE, RAW_MESSAGES_FIXTURE, loadRawPayloads, v6 } from '@tcpinfo/testing';
 import { record } from './records.js';
 
 const T0 = 1_700_000_000_000;
@@ -113,5 +113,23 @@ describe('AnswerCache', () => {
     expect(cache.misses).toBe(3);
     expect(cache.answerJson(b!, T0)).toBe(oracleAnswer(b!, T0));
     expect(cache.misses).toBe(4);
+  });
+});
+
+describe('answers of recorded kernel messages', () => {
+  it('every message of the 6.18 and the older recordings answers as the uncached answer (snapshotToJson)', () => {
+    const payloads = [...loadRawPayloads(KERNEL_6_18_FIXTURE), ...loadRawPayloads(RAW_MESSAGES_FIXTURE)];
+    expect(payloads.length).toBeGreaterThan(400);
+    const { table, cache } = setup();
+    let n = 0;
+    for (const payload of payloads) {
+      const r = ArchivalRecord.fromMessage(payload, GoTime.fromUnixNanos(1_764_000_000_123_456_789n));
+      if (r?.rawIdm === undefined) continue;
+      table.onRecord(uuid(++n), r);
+      const flow = table.get(uuid(n))!;
+      expect(cache.answerJson(flow, T0)).toBe(oracleAnswer(flow, T0));
+      expect(cache.listEntryJson(flow)).toBe(JSON.stringify(oracleListEntry(flow)));
+    }
+    expect(n).toBe(payloads.length);
   });
 });
