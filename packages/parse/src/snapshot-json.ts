@@ -1,7 +1,8 @@
 import { INET_DIAG_ATTRIBUTES } from '@tcpinfo/inetdiag';
-import { TCP_INFO_FIELDS, type TcpInfo } from '@tcpinfo/tcp';
+import { TCP_INFO_FIELDS, tcpInfoField, type TcpInfo } from '@tcpinfo/tcp';
 import type { Snapshot } from './snapshot.js';
-import { isSnapshotOnAccess, timestampTextOf } from './snapshot-on-access.js';
+import { decodedAttribute, isSnapshotOnAccess, timestampTextOf } from './snapshot-on-access.js';
+import { asciiBytes, JsonText } from './json-text.js';
 
 /**
  * Plain JSON of decoded values, one rule for every JSON the library writes
@@ -50,44 +51,98 @@ export function snapshotToJson(metadata: unknown, s: Snapshot): string {
  * toPlainJson.
  */
 function snapshotOnAccessJson(metadata: unknown, s: Snapshot): string {
-  // The timestamp of a snapshot decoding on access is canonical: its text is what toString would give.
-  let out = '{"timestamp":' + JSON.stringify(timestampTextOf(s)) + ',"observed":' + s.observed + ',"notFullyParsed":' + s.notFullyParsed;
-  if (s.idm !== undefined) out += ',"idm":' + plainJsonText(s.idm);
-  const fields = s as unknown as Record<string, unknown>;
-  for (const { field, key } of ATTRIBUTE_FIELDS) {
-    const v = fields[field];
-    if (v === undefined) continue;
-    out += key + (field === 'tcpInfo' ? tcpInfoJsonText(v as TcpInfo) : plainJsonText(v));
+  // The shared writer unless a getter called back into the JSON writers while it is in use.
+  const outer = writerBusy;
+  const w = outer ? new JsonText() : writer.reset();
+  writerBusy = true;
+  try {
+    return writeSnapshotOnAccess(w, metadata, s);
+  } finally {
+    writerBusy = outer;
   }
-  if (s.otherAttributes !== undefined) out += ',"otherAttributes":' + plainJsonText(s.otherAttributes);
-  if (metadata !== undefined) out += ',"metadata":' + plainJsonText(metadata);
-  return out + '}';
 }
 
-/** The decoded attributes' fields in type order (decodeRecord sets them in this order), with their JSON key text. */
-const ATTRIBUTE_FIELDS = INET_DIAG_ATTRIBUTES.flatMap((row) => (row.field !== undefined && row.decode !== undefined ? [{ field: row.field, key: ',' + JSON.stringify(row.field) + ':' }] : []));
-const TCP_INFO_KEYS = TCP_INFO_FIELDS.map((f) => ({ name: f.name, key: ',' + JSON.stringify(f.name) + ':' }));
+function writeSnapshotOnAccess(w: JsonText, metadata: unknown, s: Snapshot): string {
+  // The timestamp of a snapshot decoding on access is canonical: its text is what toString would give.
+  w.bytes(KEY_TIMESTAMP);
+  w.string(timestampTextOf(s));
+  w.bytes(KEY_OBSERVED);
+  w.number(s.observed);
+  w.bytes(KEY_NOT_FULLY_PARSED);
+  w.number(s.notFullyParsed);
+  if (s.idm !== undefined) {
+    w.bytes(KEY_IDM);
+    writePlain(w, s.idm);
+  }
+  for (const { type, field, key } of ATTRIBUTE_FIELDS) {
+    const v = decodedAttribute(s, type);
+    if (v === undefined) continue;
+    w.bytes(key);
+    if (field === 'tcpInfo') writeTcpInfo(w, v as TcpInfo);
+    else writePlain(w, v);
+  }
+  if (s.otherAttributes !== undefined) {
+    w.bytes(KEY_OTHER_ATTRIBUTES);
+    writePlain(w, s.otherAttributes);
+  }
+  if (metadata !== undefined) {
+    w.bytes(KEY_METADATA);
+    writePlain(w, metadata);
+  }
+  w.char(CLOSE_BRACE);
+  return w.text();
+}
+
+const writer = new JsonText();
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const NULL = asciiBytes('null');
+const TRUE = asciiBytes('true');
+const FALSE = asciiBytes('false');
+const KEY_TIMESTAMP = asciiBytes('{"timestamp":');
+const KEY_OBSERVED = asciiBytes(',"observed":');
+const KEY_NOT_FULLY_PARSED = asciiBytes(',"notFullyParsed":');
+const KEY_IDM = asciiBytes(',"idm":');
+const KEY_OTHER_ATTRIBUTES = asciiBytes(',"otherAttributes":');
+const KEY_METADATA = asciiBytes(',"metadata":');
+
+/** The decoded attributes' fields in type order (decodeRecord sets them in this order), with their JSON key bytes. */
+const ATTRIBUTE_FIELDS = INET_DIAG_ATTRIBUTES.flatMap((row) =>
+  row.field !== undefined && row.decode !== undefined ? [{ type: row.type, field: row.field, key: asciiBytes(',' + JSON.stringify(row.field) + ':') }] : [],
+);
+const TCP_INFO_KEYS = TCP_INFO_FIELDS.map((f) => ({ field: f, key: asciiBytes(',' + JSON.stringify(f.name) + ':') }));
+const KEY_TCP_LENGTH = asciiBytes('{"length":');
+const KEY_TCP_PARTIAL = asciiBytes(',"partial":');
+const KEY_TCP_LONGER = asciiBytes(',"longer":');
 
 /** A tcp_info's JSON through its getters, in decodeTcpInfo's key order (length, partial, longer, then the table's). */
-function tcpInfoJsonText(info: TcpInfo): string {
-  let out = '{"length":' + info.length + ',"partial":' + info.partial + ',"longer":' + info.longer;
-  const values = info as unknown as Record<string, number | bigint | undefined>;
-  for (const { name, key } of TCP_INFO_KEYS) {
-    const v = values[name];
-    // The fields are unsigned integers: a number prints as itself, a u64 by plainJsonText's bigint rule.
-    if (typeof v === 'number') out += key + v;
-    else if (v !== undefined) out += key + plainJsonText(v);
+function writeTcpInfo(w: JsonText, info: TcpInfo): void {
+  w.bytes(KEY_TCP_LENGTH);
+  w.number(info.length);
+  w.bytes(KEY_TCP_PARTIAL);
+  w.bytes(info.partial ? TRUE : FALSE);
+  w.bytes(KEY_TCP_LONGER);
+  w.bytes(info.longer ? TRUE : FALSE);
+  for (const { field, key } of TCP_INFO_KEYS) {
+    const v = tcpInfoField(info, field);
+    if (v === undefined) continue;
+    w.bytes(key);
+    writePlain(w, v);
   }
-  return out + '}';
+  w.char(CLOSE_BRACE);
 }
 
-/** JSON key texts (`"name":`) by key, so that the keys of decoded structs are quoted once; bounded for arbitrary input. */
-const keyTexts = new Map<string, string>();
-function keyText(k: string): string {
-  let t = keyTexts.get(k);
+/** JSON key bytes (`"name":`) by key, so that the keys of decoded structs are quoted once; bounded for arbitrary input. */
+const keyBytes = new Map<string, Uint8Array>();
+function keyOf(k: string): Uint8Array {
+  let t = keyBytes.get(k);
   if (t === undefined) {
-    t = JSON.stringify(k) + ':';
-    if (keyTexts.size < 1024) keyTexts.set(k, t);
+    t = Buffer.from(JSON.stringify(k) + ':', 'utf8');
+    if (keyBytes.size < 1024) keyBytes.set(k, t);
   }
   return t;
 }
@@ -98,41 +153,80 @@ function keyText(k: string): string {
  * Maps, bytes, times) that snapshots hold.
  */
 export function plainJsonText(value: unknown): string {
+  // The shared writer unless a getter of `value` called back in here while it is in use.
+  const outer = writerBusy;
+  const w = outer ? new JsonText() : writer.reset();
+  writerBusy = true;
+  try {
+    writePlain(w, value);
+    return w.text();
+  } finally {
+    writerBusy = outer;
+  }
+}
+let writerBusy = false;
+
+function writePlain(w: JsonText, value: unknown): void {
   switch (typeof value) {
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      w.number(value);
+      return;
     case 'bigint':
-      return value >= -MAX_EXACT && value <= MAX_EXACT ? String(Number(value)) : '"' + value.toString() + '"';
+      if (value >= -MAX_EXACT && value <= MAX_EXACT) {
+        w.number(Number(value));
+      } else {
+        w.char(QUOTE);
+        w.ascii(value.toString());
+        w.char(QUOTE);
+      }
+      return;
     case 'string':
-      return JSON.stringify(value);
+      w.string(value);
+      return;
     case 'boolean':
-      return value ? 'true' : 'false';
+      w.bytes(value ? TRUE : FALSE);
+      return;
     case 'object':
       break;
     default:
-      return 'null'; // undefined, a function or a symbol: only reached inside an array, where JSON writes null
+      w.bytes(NULL); // undefined, a function or a symbol: only reached inside an array, where JSON writes null
+      return;
   }
-  if (value === null) return 'null';
-  if (value instanceof Uint8Array) return '"' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') + '"';
-  if ('unixNanos' in value && typeof (value as { toString(): string }).toString === 'function') return JSON.stringify(String(value));
-  if (Array.isArray(value)) {
-    let out = '';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + plainJsonText(value[i]); // a hole is null, as in JSON
-    return '[' + out + ']';
+  if (value === null) {
+    w.bytes(NULL);
+  } else if (value instanceof Uint8Array) {
+    w.char(QUOTE);
+    w.ascii(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
+    w.char(QUOTE);
+  } else if ('unixNanos' in value && typeof (value as { toString(): string }).toString === 'function') {
+    w.string(String(value));
+  } else if (Array.isArray(value)) {
+    w.char(OPEN_BRACKET);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) w.char(COMMA);
+      writePlain(w, value[i]); // a hole is null, as in JSON
+    }
+    w.char(CLOSE_BRACKET);
+  } else if (value instanceof Map) {
+    // A Map's keys as object keys, in the order an object puts them (integer keys first), none left out.
+    writeObject(w, Object.fromEntries([...value].map(([k, v]) => [String(k), v])), false);
+  } else {
+    writeObject(w, value as Record<string, unknown>, true);
   }
-  // A Map's keys as object keys, in the order an object puts them (integer keys first), none left out.
-  if (value instanceof Map) return objectJsonText(Object.fromEntries([...value].map(([k, v]) => [String(k), v])), false);
-  return objectJsonText(value as Record<string, unknown>, true);
 }
 
 /** An object's own enumerable fields (Object.keys' order, as JSON.stringify takes them). */
-function objectJsonText(value: Record<string, unknown>, dropAddressBytes: boolean): string {
-  let out = '';
+function writeObject(w: JsonText, value: Record<string, unknown>, dropAddressBytes: boolean): void {
+  w.char(OPEN_BRACE);
+  let first = true;
   for (const k of Object.keys(value)) {
     const v = value[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (dropAddressBytes && (k === 'srcBytes' || k === 'dstBytes')) continue;
-    out += (out === '' ? '' : ',') + keyText(k) + plainJsonText(v);
+    if (!first) w.char(COMMA);
+    first = false;
+    w.bytes(keyOf(k));
+    writePlain(w, v);
   }
-  return '{' + out + '}';
+  w.char(CLOSE_BRACE);
 }

@@ -169,3 +169,8 @@ export function isSnapshotOnAccess(s: Snapshot): boolean {
 export function timestampTextOf(s: Snapshot): string {
   return SnapshotOnAccess.timestampText(s as unknown as SnapshotOnAccess);
 }
+
+/** Attribute `type`'s decoded value of a snapshot decoding on access: its getter's value, without looking the getter up by name. */
+export function decodedAttribute(s: Snapshot, type: number): unknown {
+  return (s as unknown as SnapshotOnAccess).decoded(type);
+}

@@ -12,6 +12,8 @@ const leaf = fc.oneof(
   fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
   fc.constantFrom(2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n), -(2n ** 53n) - 1n),
   fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), // lone surrogates, controls
   fc.boolean(),
   fc.constant(null),
   fc.constant(undefined),

@@ -71,6 +71,15 @@ export function tcpInfoOnAccess(value: Uint8Array): TcpInfo {
   return new TcpInfoOnAccess(value) as unknown as TcpInfo;
 }
 
+/**
+ * Field `field` of a decoded tcp_info (either kind): a direct read for
+ * {@link tcpInfoOnAccess}'s objects, for loops over the table (a getter
+ * looked up by a variable name is a slow, megamorphic load).
+ */
+export function tcpInfoField(info: TcpInfo, field: TcpInfoField): number | bigint | undefined {
+  return info instanceof TcpInfoOnAccess ? info.read(field) : (info as unknown as Record<string, number | bigint | undefined>)[field.name];
+}
+
 class TcpInfoOnAccess {
   readonly length: number;
   readonly partial: boolean;
