@@ -30,7 +30,7 @@ export interface ParquetOutputOptions {
 }
 
 /** A value of a row group's column as hyparquet-writer takes it: null is NULL. */
-type ParquetValue = number | bigint | string | null;
+type ParquetValue = number | bigint | Uint8Array | null;
 
 /** Rows [from, to) of a typed column as hyparquet-writer takes them: a JS array, null for NULL. */
 function values(data: BatchColumn, from: number, to: number): ParquetValue[] {
@@ -42,9 +42,23 @@ function values(data: BatchColumn, from: number, to: number): ParquetValue[] {
         out[i - from] = x === x ? x : null; // NaN is NULL
       }
       break;
-    case 'string':
-      for (let i = from; i < to; i++) out[i - from] = data.values[i]!;
+    case 'string': {
+      // As UTF-8 bytes (what hyparquet-writer would encode each string into,
+      // with TextEncoder: ~5% of the CPU of 50 MB in a profile), each text
+      // encoded once while it repeats: a connection's rows share their
+      // addresses and congestion control.
+      let last: string | null = null;
+      let bytes: Uint8Array | null = null;
+      for (let i = from; i < to; i++) {
+        const v = data.values[i]!;
+        if (v !== last) {
+          last = v;
+          bytes = v === null ? null : Buffer.from(v, 'utf8');
+        }
+        out[i - from] = bytes;
+      }
       break;
+    }
     default:
       for (let i = from; i < to; i++) out[i - from] = data.nulls[i] === 1 ? null : data.values[i]!;
   }
