@@ -55,13 +55,6 @@ export class PoolJob {
  */
 export const JOBS_PER_WORKER = 2;
 
-/**
- * A worker's young generation (V8's default grows it to 32-48 MB): a worker
- * keeps little alive between batches (one input's reader state), so a small
- * one costs few more scavenges and takes tens of MB off the peak RSS of
- * every worker.
- */
-const WORKER_YOUNG_GENERATION_MB = 8;
 
 /**
  * Worker threads that convert inputs (convert-worker.ts, a module file
@@ -112,7 +105,7 @@ export class ConvertPool {
 
   #spawn(): Worker {
     // The built worker sits beside this module (tsup builds both into dist/).
-    const worker = new Worker(new URL('./convert-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(new URL('./convert-worker.js', import.meta.url));
     this.#all.push(worker);
     const held: PoolJob[] = [];
     this.#held.set(worker, held);
