@@ -5,6 +5,7 @@ export * from './snapshot.js';
 export * from './readers.js';
 export * from './connection.js';
 export * from './snapshot-json.js';
+export { toPlainSnapshot } from './snapshot-on-access.js';
 export * from './csv/columns.js';
 export * from './csv/to-csv.js';
 export * from './csv/raw-row.js';

@@ -19,8 +19,9 @@ import { decodeRecord, type Snapshot } from './snapshot.js';
  *
  * Same values as {@link decodeRecord} (bigints stay bigints); `toJSON()`
  * returns decodeRecord's object, so `JSON.stringify` gives the same text. What
- * differs: the fields live on the prototype, so `Object.keys`, spreading and
- * `in` see them differently (use `toJSON()` for the plain object).
+ * differs: the fields live on the prototype, so `Object.keys` and spreading do
+ * not list them and `in` is true even for an absent one ({@link toPlainSnapshot}
+ * gives the plain object).
  * snapshot-on-access.property.test.ts pins it to decodeRecord over every
  * testdata file in random field orders.
  */
@@ -173,4 +174,13 @@ export function timestampTextOf(s: Snapshot): string {
 /** Attribute `type`'s decoded value of a snapshot decoding on access: its getter's value, without looking the getter up by name. */
 export function decodedAttribute(s: Snapshot, type: number): unknown {
   return (s as unknown as SnapshotOnAccess).decoded(type);
+}
+
+/**
+ * A snapshot as a plain object with its fields as own properties (for `Object.keys`,
+ * spreading, structuredClone): decodeRecord's snapshot for one that decodes on access,
+ * the snapshot itself otherwise.
+ */
+export function toPlainSnapshot(s: Snapshot): Snapshot {
+  return s instanceof SnapshotOnAccess ? s.toJSON() : s;
 }

@@ -6,7 +6,7 @@ import { decompress } from 'zstd-napi';
 import { INET_DIAG_ATTRIBUTES } from '@tcpinfo/inetdiag';
 import { ArchivalRecord, GoTime, readRawMessages } from '@tcpinfo/netlink';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
-import { CanonicalLineScanner, decodeRecord, readSnapshots, RecordSlots, snapshotToJson, type Snapshot } from '../src/index.js';
+import { CanonicalLineScanner, decodeRecord, readSnapshots, RecordSlots, snapshotToJson, toPlainSnapshot, type Snapshot } from '../src/index.js';
 import { snapshotOfSlots, snapshotViewOfSlots } from '../src/snapshot-on-access.js';
 
 // Snapshots that decode on access (readSnapshots' fast path, the CSV's `all`
@@ -107,5 +107,16 @@ describe('snapshots decoding on access', () => {
       }
       expect(i).toBe(lines.length);
     }
+  });
+});
+
+describe('toPlainSnapshot', () => {
+  it('gives own fields equal to decodeRecord\'s, and returns a decoded snapshot as it is', () => {
+    const line = LINES.find((l) => onAccess(l) !== undefined)!;
+    const plain = toPlainSnapshot(onAccess(line)!);
+    const ref = reference(line);
+    expect(Object.keys(plain)).toEqual(Object.keys(ref));
+    expect(JSON.stringify(plain, replacer)).toBe(JSON.stringify(ref, replacer));
+    expect(toPlainSnapshot(ref)).toBe(ref);
   });
 });
