@@ -30,7 +30,8 @@ export interface GoTimeParts {
 
 // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm); Go's JSON time parser insists on
 // upper-case T and Z, two-digit fields and a dot before the fraction.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+/** The form parseRfc3339Nano reads (its scanner follows it by character codes; time.test.ts holds the two together). */
+export const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * Exactly Go's `time.RFC3339Nano` as `MarshalJSON` writes it: up to 9 fraction
@@ -69,27 +70,21 @@ export function formatRfc3339Nano(unixNanos: bigint, offsetMinutes = 0): string 
  * {@link GoFormatError} `BAD_TIMESTAMP` otherwise.
  */
 export function parseRfc3339Nano(text: string): GoTimeParts {
-  const m = RFC3339.exec(text);
-  if (m === null) throw new GoFormatError('BAD_TIMESTAMP', `not an RFC 3339 timestamp: ${preview(text)}`);
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
+  // Read by character codes (the form of RFC3339_PATTERN, digit by digit):
+  // a regex match made a dozen substrings per timestamp, ~10% of reading a snapshot.
+  const fields = scanRfc3339(text);
+  if (fields === undefined) throw new GoFormatError('BAD_TIMESTAMP', `not an RFC 3339 timestamp: ${preview(text)}`);
+  const { year, month, day, hour, minute, second, fraction, offsetSign, offHours, offMinutes } = fields;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new GoFormatError('BAD_TIMESTAMP', `day out of range: ${preview(text)}`);
   }
   if (hour > 23 || minute > 59 || second > 59) {
     throw new GoFormatError('BAD_TIMESTAMP', `time of day out of range: ${preview(text)}`);
   }
-  const fraction = m[7] === undefined ? 0 : Number(m[7].slice(0, 9).padEnd(9, '0'));
   let offsetMinutes = 0;
-  if (m[8] === undefined) {
-    const offHours = Number(m[10]);
-    const offMinutes = Number(m[11]);
+  if (offsetSign !== 0) {
     if (offHours > 23 || offMinutes > 59) throw new GoFormatError('BAD_TIMESTAMP', `UTC offset out of range: ${preview(text)}`);
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
+    offsetMinutes = offsetSign * (offHours * 60 + offMinutes);
   }
   const localSeconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
   // Whole seconds are exact as a number (|v| < 2^53 for years 0..9999): two BigInt steps instead of four.
@@ -162,4 +157,61 @@ function civilFromDays(days: number): [year: number, month: number, day: number]
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+/** The numbers of an RFC 3339 text in the form of {@link RFC3339_PATTERN}, undefined for any other text. */
+function scanRfc3339(text: string):
+  | { year: number; month: number; day: number; hour: number; minute: number; second: number; fraction: number; offsetSign: number; offHours: number; offMinutes: number }
+  | undefined {
+  const n = text.length;
+  if (n < 20) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== LETTER_T) return undefined;
+  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return undefined;
+  let i = 19;
+  let fraction = 0;
+  if (text.charCodeAt(i) === DOT) {
+    const first = i + 1;
+    let j = first;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    if (j === first) return undefined;
+    // Nanoseconds: the first nine digits, the rest truncated (as Go does).
+    const kept = Math.min(j - first, 9);
+    fraction = digitsAt(text, first, kept) * 10 ** (9 - kept);
+    i = j;
+  }
+  const zone = text.charCodeAt(i);
+  if (zone === LETTER_Z) {
+    return i + 1 === n ? { year, month, day, hour, minute, second, fraction, offsetSign: 0, offHours: 0, offMinutes: 0 } : undefined;
+  }
+  if ((zone !== PLUS && zone !== DASH) || i + 6 !== n || text.charCodeAt(i + 3) !== COLON) return undefined;
+  const offHours = digitsAt(text, i + 1, 2);
+  const offMinutes = digitsAt(text, i + 4, 2);
+  if (offHours < 0 || offMinutes < 0) return undefined;
+  return { year, month, day, hour, minute, second, fraction, offsetSign: zone === DASH ? -1 : 1, offHours, offMinutes };
+}
+
+const DASH = 0x2d;
+const PLUS = 0x2b;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LETTER_T = 0x54;
+const LETTER_Z = 0x5a;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** The `count` decimal digits at `at` as a number, -1 when one is not an ASCII digit (or is past the end). */
+function digitsAt(text: string, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i); // NaN past the end: not a digit
+    if (!isDigit(c)) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
 }
