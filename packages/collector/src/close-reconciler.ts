@@ -52,6 +52,14 @@ export interface CloseReconcilerOptions {
    */
   readonly graceCycles?: number;
   /**
+   * And at least this many milliseconds (default 2000): the notifications come
+   * through another process (the relay), which a loaded machine can leave
+   * unscheduled for longer than ten cycles of the polling thread; a connection
+   * closed without its notification loses its final counters. The wait costs
+   * nothing else: notifications are written the moment they come.
+   */
+  readonly graceMs?: number;
+  /**
    * Cycles after its destroy notification during which snapshots of a socket from
    * dumps are dropped (default 2): a dump in flight when it came may still list it.
    */
@@ -76,19 +84,21 @@ export interface CloseReconcilerOptions {
 export class CloseReconciler<E extends ReconciledConnection> {
   readonly #live: LiveConnections<E>;
   readonly #graceCycles: number;
+  readonly #graceMs: number;
   readonly #destroyedMemoryCycles: number;
   readonly #closedMemoryMs: number;
   readonly #closedMemoryMax: number;
   /** Cookies whose destroy notification was handled → the cycle it came in. */
   readonly #destroyed = new Map<bigint, number>();
-  /** Connections polling found gone, waiting for their notification → the cycle they were found gone, oldest first. */
-  readonly #awaiting = new Map<bigint, { readonly entry: E; readonly cycle: number }>();
+  /** Connections polling found gone, waiting for their notification → the cycle and time (ms) they were found gone, oldest first. */
+  readonly #awaiting = new Map<bigint, { readonly entry: E; readonly cycle: number; readonly goneAt: number }>();
   /** Connections polling closed without a notification → when (ms), oldest first. */
   readonly #closedByPolling = new Map<bigint, number>();
 
   constructor(live: LiveConnections<E>, options: CloseReconcilerOptions = {}) {
     this.#live = live;
     this.#graceCycles = options.graceCycles ?? 10;
+    this.#graceMs = options.graceMs ?? 2000;
     this.#destroyedMemoryCycles = options.destroyedMemoryCycles ?? 2;
     this.#closedMemoryMs = options.closedMemoryMs ?? 60_000;
     this.#closedMemoryMax = options.closedMemoryMax ?? 200_000;
@@ -114,13 +124,13 @@ export class CloseReconciler<E extends ReconciledConnection> {
    * (`waitForNotification`) they wait for theirs and nothing is returned; without,
    * they are returned, to be closed now.
    */
-  pollingGone(gone: readonly E[], cycle: number, waitForNotification: boolean): readonly E[] {
+  pollingGone(gone: readonly E[], cycle: number, waitForNotification: boolean, now: number): readonly E[] {
     if (!waitForNotification) return gone;
     for (const entry of gone) {
       const cookie = entry.cookie;
       // Re-inserted, not updated in place: the map stays in order of `cycle` (see endCycle).
       this.#awaiting.delete(cookie);
-      this.#awaiting.set(cookie, { entry, cycle });
+      this.#awaiting.set(cookie, { entry, cycle, goneAt: now });
     }
     return NONE;
   }
@@ -153,9 +163,10 @@ export class CloseReconciler<E extends ReconciledConnection> {
    */
   endCycle(cycle: number, now: number): readonly E[] {
     let expired: E[] | undefined;
-    // Oldest first (insertion order): stop at the first one still within its grace.
-    for (const [cookie, { entry, cycle: goneAt }] of this.#awaiting) {
-      if (cycle - goneAt < this.#graceCycles) break;
+    // Oldest first (insertion order, so in order of both cycle and time): stop at the
+    // first one still within its grace, in cycles or in milliseconds.
+    for (const [cookie, { entry, cycle: goneCycle, goneAt }] of this.#awaiting) {
+      if (cycle - goneCycle < this.#graceCycles || now - goneAt < this.#graceMs) break;
       this.#awaiting.delete(cookie);
       (expired ??= []).push(entry);
       this.#closedByPolling.set(cookie, now);

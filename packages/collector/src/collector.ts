@@ -58,6 +58,12 @@ export interface CollectorOptions {
    * (default true; needs CAP_NET_ADMIN, without which polling goes on alone).
    */
   readonly destroyEvents?: boolean;
+  /**
+   * How long (ms, besides 10 cycles) a connection polling found gone waits for its destroy
+   * notification before its file is closed without the final snapshot (default 2000;
+   * see CloseReconcilerOptions.graceMs). Tests that count cycles set 0.
+   */
+  readonly closeGraceMs?: number;
   /** Opens the destroy-notification source (default `DestroyListener.open`; tests inject one, or a refusal). */
   readonly openDestroyListener?: OpenDestroySource;
   readonly log?: (line: string) => void;
@@ -84,6 +90,8 @@ export class Collector {
   readonly #isExcluded: ((payload: Buffer) => boolean) | undefined;
   /** Options of every record made (one object, not one per changed snapshot). */
   readonly #recordOptions: { anonymizer?: Anonymizer };
+  /** For the cache's own copies, which never change: the record keeps the copy instead of making another. */
+  readonly #cachedRecordOptions: { anonymizer?: Anonymizer; immutable: true };
   #count = 0;
   #lastCycleStart = 0;
   /** Rate accounting (bytes): totals of closed connections, of live ones (once a second), and what was last reported. */
@@ -96,7 +104,7 @@ export class Collector {
   #lastRateSecond = 0;
   #accountThisCycle = false;
   /** Which connection closes when, polling and destroy notifications reconciled (close-reconciler.ts). */
-  readonly #closes = new CloseReconciler<Connection>(this.cache);
+  readonly #closes: CloseReconciler<Connection>;
   #destroyListener: DestroySource | undefined;
   /** Whether destroy notifications are being received. */
   destroyEventsActive = false;
@@ -105,12 +113,14 @@ export class Collector {
 
   constructor(options: CollectorOptions) {
     this.#opts = options;
+    this.#closes = new CloseReconciler<Connection>(this.cache, options.closeGraceMs === undefined ? {} : { graceMs: options.closeGraceMs });
     this.#ownsSocket = options.socket === undefined;
     this.#socket = options.socket ?? InetDiagSocket.open();
     this.#logError = rateLimitedLog(options.log ?? ((l) => console.error(l)));
     const rules = options.exclude;
     this.#isExcluded = rules ? (payload) => rules.excludes(payload) : undefined;
     this.#recordOptions = options.anonymizer ? { anonymizer: options.anonymizer } : {};
+    this.#cachedRecordOptions = { ...this.#recordOptions, immutable: true };
   }
 
   readonly #onMessage = (payload: Buffer): void => {
@@ -165,8 +175,9 @@ export class Collector {
     this.#changed.length = 0;
     // Sockets a complete cycle did not see: closed now, or (with destroy notifications,
     // which bring the final snapshot) once their grace ran out.
-    if (complete) this.#closeGone(this.#closes.pollingGone(this.cache.endCycle(), this.cycles, this.destroyEventsActive));
-    this.#closeGone(this.#closes.endCycle(this.cycles, Date.now()));
+    const now = Date.now();
+    if (complete) this.#closeGone(this.#closes.pollingGone(this.cache.endCycle(), this.cycles, this.destroyEventsActive, now));
+    this.#closeGone(this.#closes.endCycle(this.cycles, now));
     m?.cacheCount.observe(this.cache.size);
     if (this.#accountThisCycle) this.#reportRates(second);
     // The first cycle finds every connection at once: their first frames go out now,
@@ -189,7 +200,7 @@ export class Collector {
   #write(entry: Connection, timestamp: GoTime): void {
     // Destroyed while its dump was in flight: its final snapshot is already written.
     if (this.#closes.anyDestroyed && this.#closes.isDestroyed(entry.cookie)) return;
-    const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#recordOptions);
+    const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#cachedRecordOptions);
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
     if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, SIZEOF_INET_DIAG_MSG));
   }

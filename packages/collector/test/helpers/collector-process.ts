@@ -19,6 +19,8 @@ export interface CollectorStats {
   overruns: number;
   /** Notifications for connections polling had already closed. */
   late: number;
+  /** Files closed (close events sent), by notification or by polling. */
+  closes: number;
   cycles: number;
   /** Median polling interval in seconds (a bucket bound), undefined before two cycles. */
   pollingMedianSec: number | undefined;

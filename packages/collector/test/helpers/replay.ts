@@ -128,6 +128,8 @@ export function replayCollector(scene: Buffer[], options: { destroyEvents: boole
     log: (l) => logs.push(l),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     destroyEvents: options.destroyEvents,
+    // Replayed cycles follow each other at once: the grace is counted in cycles alone here.
+    closeGraceMs: 0,
     openDestroyListener: (onDestroyed) => (source = new FakeDestroySource(onDestroyed)),
   });
   if (options.destroyEvents) collector.startDestroyEvents();

@@ -35,6 +35,7 @@ async function stats() {
     firstSeen: await get('tcpinfo_destroy_first_seen_total'),
     overruns: await get('tcpinfo_destroy_overruns_total'),
     late: await get('tcpinfo_destroy_late_total'),
+    closes: (await metrics.registry.getSingleMetric('tcpinfo_flow_events_total').get()).values.filter((v) => v.labels.event === 'close').reduce((a, v) => a + v.value, 0),
     cycles: collector.cycles,
     pollingMedianSec: median,
     pollingCount: count,
