@@ -2,7 +2,7 @@ import { IDIAG_COOKIE_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpi
 import { TCPI_BYTES_RECEIVED_OFFSET, TCPI_BYTES_SENT_OFFSET } from '@tcpinfo/tcp';
 import { AttributeRanges, AttributeWalk } from './attribute-ranges.js';
 import { byteCountersStart } from './byte-counters.js';
-import { encodeBase64 } from './base64.js';
+import { LineBytes } from './line-bytes.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
 import type { ExclusionRules } from './exclude.js';
@@ -37,6 +37,11 @@ export interface FromMessageOptions {
   readonly anonymizer?: RawIdmAnonymizer;
   /** Where dropped (type > 38) and duplicated attributes are reported; default: console.warn, at most once a second. */
   readonly onWarning?: WarningSink;
+  /**
+   * The payload is a private copy that never changes (the daemon's cache keeps
+   * one per changed snapshot): the record keeps it instead of copying it again.
+   */
+  readonly immutable?: boolean;
 }
 
 /** Bytes sent and received as counted in a snapshot's tcp_info. */
@@ -49,6 +54,12 @@ export interface RecordStats {
 
 
 const defaultWarningSink = rateLimitedConsoleWarning();
+// Reused by every line written: a line is copied out of it (toJSONLineBytes) or decoded (toJSONLine).
+const sharedLine = new LineBytes();
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
 // Reused by every fromMessage call; records copy what they keep out of it.
 const scratchIndex = new AttributeRanges();
 
@@ -100,8 +111,13 @@ export class ArchivalRecord {
     if (index.droppedCount > 0 || index.duplicateCount > 0) reportAnomalies(index, options.onWarning ?? defaultWarningSink);
 
     // One copy, from Node's buffer pool: the caller's view is only valid during its callback.
-    const copy = Buffer.allocUnsafe(payload.length);
-    copy.set(payload);
+    let copy: Buffer;
+    if (options.immutable) {
+      copy = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.length);
+    } else {
+      copy = Buffer.allocUnsafe(payload.length);
+      copy.set(payload);
+    }
     const record = new ArchivalRecord({ timestamp });
     record.#payload = copy;
     if (options.anonymizer !== undefined) record.#rawIdm = options.anonymizer.anonymize(copy.subarray(0, SIZEOF_INET_DIAG_MSG));
@@ -151,39 +167,82 @@ export class ArchivalRecord {
    * original struct (SPEC §3), without the trailing newline.
    */
   toJSONLine(): string {
-    let line = '{"Timestamp":"' + this.timestamp.toString() + '"';
+    const out = sharedLine;
+    out.reset();
+    this.writeJSONLine(out);
+    return out.toString();
+  }
+
+  /**
+   * {@link toJSONLine} as UTF-8 bytes with the newline: a fresh Buffer (from
+   * Node's pool when small), what the daemon compresses. No string is built.
+   */
+  toJSONLineBytes(): Buffer {
+    const out = sharedLine;
+    out.reset();
+    this.writeJSONLine(out);
+    return out.copyWithNewline();
+  }
+
+  /** Writes the line (the one rule of its layout; no newline) at the end of `out`. */
+  writeJSONLine(out: LineBytes): void {
+    out.ascii('{"Timestamp":"');
+    out.ascii(this.timestamp.toString());
+    out.byte(QUOTE);
     const idm = this.#rawIdm;
     const payload = this.#payload;
     if (idm !== undefined) {
-      if (idm.length > 0) line += ',"RawIDM":"' + encodeBase64(idm) + '"';
+      if (idm.length > 0) {
+        out.ascii(',"RawIDM":"');
+        out.base64(idm, 0, idm.length);
+        out.byte(QUOTE);
+      }
     } else if (payload !== undefined) {
-      line += ',"RawIDM":"' + payload.toString('base64', 0, SIZEOF_INET_DIAG_MSG) + '"';
+      out.ascii(',"RawIDM":"');
+      out.base64(payload, 0, SIZEOF_INET_DIAG_MSG);
+      out.byte(QUOTE);
     }
     if (payload !== undefined && this.#attributes === undefined) {
       // Encoded straight from the copy; the length is at least 1, so never omitted.
       const index = indexOf(payload);
-      line += ',"Attributes":[';
+      out.ascii(',"Attributes":[');
       for (let type = 0; type < index.length; type++) {
-        if (type > 0) line += ',';
+        if (type > 0) out.byte(COMMA);
         const start = index.valueStart[type]!;
-        line += start < 0 ? 'null' : '"' + payload.toString('base64', start, index.valueEnd[type]) + '"';
+        if (start < 0) {
+          out.ascii('null');
+        } else {
+          out.byte(QUOTE);
+          out.base64(payload, start, index.valueEnd[type]!);
+          out.byte(QUOTE);
+        }
       }
-      line += ']';
+      out.byte(CLOSE_BRACKET);
     } else if (this.#attributes !== undefined && this.#attributes.length > 0) {
-      line += ',"Attributes":[';
-      this.#attributes.forEach((value, type) => {
-        if (type > 0) line += ',';
-        line += value === null ? 'null' : '"' + encodeBase64(value) + '"';
-      });
-      line += ']';
+      out.ascii(',"Attributes":[');
+      const attributes = this.#attributes;
+      for (let type = 0; type < attributes.length; type++) {
+        if (type > 0) out.byte(COMMA);
+        const value = attributes[type];
+        if (value === null || value === undefined) {
+          out.ascii('null');
+        } else {
+          out.byte(QUOTE);
+          out.base64(value, 0, value.length);
+          out.byte(QUOTE);
+        }
+      }
+      out.byte(CLOSE_BRACKET);
     }
     const meta = this.metadata;
     if (meta !== undefined) {
-      line +=
-        ',"Metadata":{"UUID":' + goJsonString(meta.UUID) + ',"Sequence":' + String(meta.Sequence) +
-        ',"StartTime":"' + meta.StartTime.toString() + '"}';
+      out.ascii(',"Metadata":{"UUID":');
+      out.utf8(goJsonString(meta.UUID));
+      out.ascii(',"Sequence":' + String(meta.Sequence) + ',"StartTime":"');
+      out.ascii(meta.StartTime.toString());
+      out.ascii('"}');
     }
-    return line + '}';
+    out.byte(CLOSE_BRACE);
   }
 
   /**

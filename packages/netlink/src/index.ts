@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './go-time.js';
 export * from './base64.js';
+export * from './line-bytes.js';
 export { goJsonString } from '@tcpinfo/go-format';
 export * from './change.js';
 export * from './exclude.js';

@@ -30,17 +30,13 @@ export class LineCompressor {
     this.#compressor.setParameters({ compressionLevel: level });
   }
 
-  /** Buffers `line` (no newline) of the connection's current file; `records`: 1 for a snapshot, 0 for a header. */
-  queue(conn: ConnectionFile, line: string, records: number): void {
+  /** Buffers `line` (UTF-8 with its newline; kept, not copied) of the connection's current file; `records`: 1 for a snapshot, 0 for a header. */
+  queue(conn: ConnectionFile, line: Buffer, records: number): void {
     if (conn.lines.length === 0) {
       conn.dirtySince = this.now();
       this.#dirty.add(conn);
     }
-    const length = Buffer.byteLength(line);
-    const bytes = Buffer.allocUnsafe(length + 1);
-    bytes.write(line, 0, 'utf8');
-    bytes[length] = 0x0a;
-    conn.lines.push(bytes);
+    conn.lines.push(line);
     conn.lineRecords += records;
   }
 

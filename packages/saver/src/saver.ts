@@ -193,12 +193,17 @@ export class Saver {
    * `rawIdm`); a snapshot after the file's expiry starts the next file.
    */
   write(key: ConnectionKey, record: ArchivalRecord, rawIdm: Uint8Array): void {
-    this.writeLine(key, record.toJSONLine(), record.timestamp, rawIdm);
+    this.#writeBytes(key, record.toJSONLineBytes(), record.timestamp, rawIdm);
     this.#opts.records?.onRecord(key.state!.uuid, record);
   }
 
   /** {@link write} with the record already encoded (`line`, no newline) and its timestamp. */
   writeLine(key: ConnectionKey, line: string, timestamp: GoTime, rawIdm: Uint8Array): void {
+    this.#writeBytes(key, Buffer.from(line + '\n', 'utf8'), timestamp, rawIdm);
+  }
+
+  /** Queues one snapshot's line (UTF-8, with its newline). */
+  #writeBytes(key: ConnectionKey, line: Buffer, timestamp: GoTime, rawIdm: Uint8Array): void {
     const now = this.#now();
     let conn = key.state;
     if (conn === undefined) {
@@ -306,7 +311,7 @@ export class Saver {
     const path = join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
     const header = new ArchivalRecord({ metadata: { UUID: conn.uuid, Sequence: seq, StartTime: conn.startTime } }).toJSONLine() + '\n';
     conn.file = new FileProgress(path, header);
-    this.#lines.queue(conn, header.slice(0, -1), 0);
+    this.#lines.queue(conn, Buffer.from(header, 'utf8'), 0);
     this.stats.filesStarted++;
     this.#opts.metrics?.newFiles.inc();
   }
