@@ -18,9 +18,13 @@
 // not the history of the machine's disk (on this VM's much-churned ext4 /tmp, creating
 // a file cost 50-1,700 µs in the kernel's inode allocator: `recently_deleted` scans);
 // --out-dir DIR writes under DIR instead.
-// BENCH_CPU_PROF_DIR=/tmp/prof writes a V8 CPU profile of each scenario's measured window there.
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a V8 CPU profile of each scenario's measured window there
+// (with BENCH_HEAP_PROFILE=1: a sampling heap profile instead, every allocation counted, collected or not).
+// BENCH_NODE_FLAGS="--max-semi-space-size=4" passes V8/Node flags to the measured process.
+// BENCH_GC_TRACE=/tmp/gc runs it with --trace-gc and writes its output, with marks at the
+// phases (floor, daemon, window, windowend) and memory every 5 cycles, to /tmp/gc-<scenario>.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,6 +36,12 @@ import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PKG = builtPackage;
+
+/** Where the GC trace goes (BENCH_GC_TRACE), and its marks. */
+const gcTrace = process.env.BENCH_GC_TRACE;
+const mark = (what) => {
+  if (gcTrace) console.log(`MARK ${what} ${performance.now().toFixed(0)}`);
+};
 
 /** Profiles a window of this process when BENCH_CPU_PROF_DIR is set. */
 const profiler = process.env.BENCH_CPU_PROF_DIR ? await makeProfiler(process.env.BENCH_CPU_PROF_DIR) : undefined;
@@ -46,6 +56,14 @@ async function makeProfiler(dir) {
     start: async () => {
       await post('Profiler.enable');
       await post('Profiler.start');
+    },
+    startHeap: async () => {
+      await post('HeapProfiler.enable');
+      await new Promise((resolve, reject) => session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, (e) => (e ? reject(e) : resolve())));
+    },
+    stopHeap: async (name) => {
+      const { profile } = await post('HeapProfiler.stopSampling');
+      writeFileSync(join(dir, `daemon-${name}.heapprofile`), JSON.stringify(profile));
     },
     stop: async (name) => {
       const { profile } = await post('Profiler.stop');
@@ -90,11 +108,13 @@ async function outer() {
     const results = [];
     for (const s of scenarios) {
       process.stderr.write(`scenario ${s.name}: ${s.connections} connections (${2 * s.connections} sockets)…\n`);
-      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inner', JSON.stringify({ ...s, outDir })], {
+      const flags = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(gcTrace ? ['--trace-gc'] : [])];
+      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, ...flags, fileURLToPath(import.meta.url), '--inner', JSON.stringify({ ...s, outDir })], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 64 * 1024 * 1024,
       });
+      if (gcTrace) writeFileSync(`${gcTrace}-${s.name}`, out);
       results.push(JSON.parse(out.trim().split('\n').pop()));
     }
     if (process.argv.includes('--json')) console.log(JSON.stringify(results));
@@ -143,6 +163,7 @@ async function inner(s) {
   const notes = {};
 
   // 1. The floor: bare dumps, paced like the daemon.
+  mark('floor');
   const socket = InetDiagSocket.open();
   const requests = [buildInetDiagReqV2({ family: AF_INET6 }), buildInetDiagReqV2({ family: AF_INET })];
   let seen = 0;
@@ -157,6 +178,7 @@ async function inner(s) {
   notes.floorSplitMs = pacedSplit;
 
   // 2. The collector and saver, as apps/tcp-info wires them.
+  mark('daemon');
   const out = mkdtempSync(join(s.outDir, 'tcpinfo-bench-out-'));
   const metrics = createMetrics();
   const saver = new Saver({ outputDir: out, uuidPrefix: 'bench_1700000000_unsafe', metrics });
@@ -172,12 +194,20 @@ async function inner(s) {
   collector.cycle = async () => {
     const n = starts.length;
     starts.push(performance.now());
+    if (gcTrace && n % 5 === 0) {
+      const mu = process.memoryUsage();
+      console.log(`MEM ${n} ${performance.now().toFixed(0)} heapUsed=${(mu.heapUsed / 1e6).toFixed(1)} external=${(mu.external / 1e6).toFixed(1)} arrayBuffers=${(mu.arrayBuffers / 1e6).toFixed(1)}`);
+    }
     if (n === warmup) {
-      await profiler?.start();
+      if (process.env.BENCH_HEAP_PROFILE) await profiler?.startHeap();
+      else await profiler?.start();
+      mark('window');
       window = { cpu: readTreeCpu(notOurs), t: performance.now(), framesWritten: saver.stats.framesWritten };
     }
     if (n === warmup + s.cycles) {
-      await profiler?.stop(s.name);
+      if (process.env.BENCH_HEAP_PROFILE) await profiler?.stopHeap(s.name);
+      else await profiler?.stop(s.name);
+      mark('windowend');
       window.cpu = perCycle(window.cpu, readTreeCpu(notOurs), s.cycles);
       window.rss = process.memoryUsage().rss;
       window.frames = saver.stats.framesWritten - window.framesWritten;

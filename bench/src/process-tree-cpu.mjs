@@ -68,15 +68,17 @@ export function readTreeCpu(exclude = []) {
   }
   // Node names none of its threads ("node" all), so: the main thread, and the others.
   const threads = { main: 0, others: 0 };
+  const tids = {};
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const t = stat(`/proc/self/task/${tid}`);
       threads[Number(tid) === process.pid ? 'main' : 'others'] += (t.utime + t.stime) * TICK_US;
+      tids[tid] = (t.utime + t.stime) * TICK_US;
     } catch {
       // thread ended meanwhile
     }
   }
-  return { user: self.user + childUser, system: self.system + childSystem, children: childUser + childSystem, threads };
+  return { user: self.user + childUser, system: self.system + childSystem, children: childUser + childSystem, threads, tids };
 }
 
 /** CPU ms per cycle between two readings: user, system, total, children, and per thread name. */
@@ -84,7 +86,15 @@ export function perCycle(before, after, cycles) {
   const ms = (us) => us / 1000 / cycles;
   const threads = {};
   for (const [name, us] of Object.entries(after.threads)) threads[name] = round(ms(us - (before.threads[name] ?? 0)));
+  // Each thread's share by thread id (ids grow with creation: V8's platform workers
+  // come first, then libuv's pool, then worker threads such as the saver's write thread).
+  const byThread = {};
+  for (const [tid, us] of Object.entries(after.tids ?? {})) {
+    const v = round(ms(us - (before.tids?.[tid] ?? 0)));
+    if (v > 0) byThread[Number(tid) - process.pid] = v;
+  }
   return {
+    byThread,
     userMs: ms(after.user - before.user),
     systemMs: ms(after.system - before.system),
     totalMs: ms(after.user - before.user + after.system - before.system),
