@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { drained } from '@tcpinfo/parse';
 import { convert, csvHeaderLine, runColumns } from './convert.js';
 import { listInputs } from './inputs.js';
 import { ParquetOutput } from './parquet-output.js';
@@ -164,18 +165,7 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
 
 function write(out: Writable, bytes: Uint8Array): Promise<void> | void {
   if (out.write(bytes)) return;
-  return new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => {
-      out.off('drain', onDrain);
-      reject(e);
-    };
-    const onDrain = () => {
-      out.off('error', onError);
-      resolve();
-    };
-    out.once('drain', onDrain);
-    out.once('error', onError);
-  });
+  return drained(out);
 }
 
 function end(out: Writable): Promise<void> {

@@ -86,7 +86,8 @@ export class ByteOutput {
   }
 }
 
-function drained(out: ByteSink): Promise<void> {
+/** Resolves at the sink's next 'drain', rejects at an 'error' before it (the one such wait: tcpinfo-csv's writers use it too). */
+export function drained(out: ByteSink): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (e?: Error) => {
       out.off('drain', onDrain);
