@@ -49,10 +49,19 @@ async function startDaemon(ns: Netns, dir: string, extra: string[] = []): Promis
   child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Unix sockets live in the file system: this process reaches the daemon's.
-  await until(() => {
+  // Unix sockets live in the file system: this process reaches the daemon's. The file
+  // appears at bind(), a moment before listen(): until then a connection is refused
+  // (seen once with two busy loops on the machine), so ready means a listing answered.
+  await until(async () => {
     if (child.exitCode !== null) throw new Error(`daemon exited: ${stderr}`);
-    return existsSync(sock) ? true : undefined;
+    if (!existsSync(sock)) return undefined;
+    try {
+      await listConnections(sock);
+      return true;
+    } catch (err) {
+      if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+      throw err;
+    }
   });
   return { child, sock, out, stderr: () => stderr };
 }
