@@ -23,7 +23,10 @@ export function toPlainJson(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || typeof v === 'function' || k === 'srcBytes' || k === 'dstBytes') continue;
-    out[k] = toPlainJson(v);
+    // An own key named __proto__ stays a key (as Object.fromEntries keeps it for Maps):
+    // assigned, it would set the copy's prototype and vanish from the JSON.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: toPlainJson(v), enumerable: true, writable: true, configurable: true });
+    else out[k] = toPlainJson(v);
   }
   return out;
 }

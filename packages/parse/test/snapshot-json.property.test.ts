@@ -39,6 +39,12 @@ describe('plainJsonText', () => {
     );
   });
 
+  it('keeps an own key named __proto__ as a key (found by the property above in a CI run)', () => {
+    const v = JSON.parse('{"__proto__":{"a":1},"b":2}') as unknown;
+    expect(JSON.stringify(toPlainJson(v))).toBe('{"__proto__":{"a":1},"b":2}');
+    expect(plainJsonText(v)).toBe('{"__proto__":{"a":1},"b":2}');
+  });
+
   it('writes a hole or an undefined in an array as null, as JSON does', () => {
     // eslint-disable-next-line no-sparse-arrays
     const sparse = [1, , undefined, 2];
