@@ -31,7 +31,9 @@ describe('EventSocketServer: clients coming and going', () => {
     await Promise.all(stayers.map((s) => s.untilLines(emitted)));
     for (const s of stayers) expect(s.lines.map((l) => parseFlowEventLine(l).uuid)).toEqual(Array.from({ length: emitted }, (_, i) => `u${i}`));
     expect(server.stats).toMatchObject({ clients: 2, acceptedClients: 102, droppedSlowClients: 0 });
-    expect(openDescriptors()).toBe(before);
+    // None leaked: never more than before (the process may close one of its own meanwhile, as
+    // a fresh-clone CI run on Node 24 saw: 29 against 30).
+    expect(openDescriptors()).toBeLessThanOrEqual(before);
     for (const s of stayers) s.sock.destroy();
     await server.close();
   });
