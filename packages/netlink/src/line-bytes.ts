@@ -31,20 +31,23 @@ export class LineBytes {
     this.length = 0;
   }
 
-  /** Room for `n` more bytes. */
-  #reserve(n: number): void {
+  /**
+   * Room for `n` more bytes; returns the buffer to write them into at
+   * `length` (writers that put bytes themselves then advance `length`).
+   */
+  reserve(n: number): Buffer {
     const need = this.length + n;
-    if (need <= this.buffer.length) return;
+    if (need <= this.buffer.length) return this.buffer;
     const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.buffer.length));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
+    return grown;
   }
 
   /** Appends `text`, which must be ASCII (JSON punctuation, keys, digits, timestamps). */
   ascii(text: string): void {
     const n = text.length;
-    this.#reserve(n);
-    const buf = this.buffer;
+    const buf = this.reserve(n);
     let at = this.length;
     for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
     this.length = at;
@@ -52,21 +55,24 @@ export class LineBytes {
 
   /** Appends `text` as UTF-8 (any string). */
   utf8(text: string): void {
-    this.#reserve(3 * text.length);
-    this.length += this.buffer.write(text, this.length, 'utf8');
+    this.length += this.reserve(3 * text.length).write(text, this.length, 'utf8');
   }
 
   /** Appends one byte. */
   byte(value: number): void {
-    this.#reserve(1);
-    this.buffer[this.length++] = value;
+    this.reserve(1)[this.length++] = value;
+  }
+
+  /** Appends bytes as they are (cached ASCII: keys and punctuation). */
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length).set(b, this.length);
+    this.length += b.length;
   }
 
   /** Appends standard padded base64 of `bytes[start, end)` (what Go's encoding/json writes for a []byte). */
   base64(bytes: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.#reserve(4 * Math.ceil(n / 3));
-    const buf = this.buffer;
+    const buf = this.reserve(4 * Math.ceil(n / 3));
     let at = this.length;
     let i = start;
     for (const whole = start + n - (n % 3); i < whole; i += 3) {

@@ -28,8 +28,10 @@ describe('LineBytes.base64', () => {
     const out = new LineBytes(4);
     out.ascii('{"a":"');
     out.base64(Buffer.from('hello world, longer than four bytes'), 0, 35);
-    out.utf8('"é"}');
-    expect(out.toString()).toBe('{"a":"' + Buffer.from('hello world, longer than four bytes').toString('base64') + '"é"}');
+    out.utf8('"é"');
+    out.bytes(Buffer.from(',"b":[1,2,3]'));
+    out.byte(0x7d);
+    expect(out.toString()).toBe('{"a":"' + Buffer.from('hello world, longer than four bytes').toString('base64') + '"é","b":[1,2,3]}');
     expect(out.copyWithNewline().toString()).toBe(out.toString() + '\n');
   });
 });

@@ -56,7 +56,8 @@ export function snapshotToJson(metadata: unknown, s: Snapshot): string {
 function snapshotOnAccessJson(metadata: unknown, s: Snapshot): string {
   // The shared writer unless a getter called back into the JSON writers while it is in use.
   const outer = writerBusy;
-  const w = outer ? new JsonText() : writer.reset();
+  const w = outer ? new JsonText() : writer;
+  w.reset();
   writerBusy = true;
   try {
     return writeSnapshotOnAccess(w, metadata, s);
@@ -92,8 +93,8 @@ function writeSnapshotOnAccess(w: JsonText, metadata: unknown, s: Snapshot): str
     w.bytes(KEY_METADATA);
     writePlain(w, metadata);
   }
-  w.char(CLOSE_BRACE);
-  return w.text();
+  w.byte(CLOSE_BRACE);
+  return w.toString();
 }
 
 const writer = new JsonText();
@@ -136,7 +137,7 @@ function writeTcpInfo(w: JsonText, info: TcpInfo): void {
     w.bytes(key);
     writePlain(w, v);
   }
-  w.char(CLOSE_BRACE);
+  w.byte(CLOSE_BRACE);
 }
 
 /** JSON key bytes (`"name":`) by key, so that the keys of decoded structs are quoted once; bounded for arbitrary input. */
@@ -158,11 +159,12 @@ function keyOf(k: string): Uint8Array {
 export function plainJsonText(value: unknown): string {
   // The shared writer unless a getter of `value` called back in here while it is in use.
   const outer = writerBusy;
-  const w = outer ? new JsonText() : writer.reset();
+  const w = outer ? new JsonText() : writer;
+  w.reset();
   writerBusy = true;
   try {
     writePlain(w, value);
-    return w.text();
+    return w.toString();
   } finally {
     writerBusy = outer;
   }
@@ -178,9 +180,9 @@ function writePlain(w: JsonText, value: unknown): void {
       if (value >= -MAX_EXACT && value <= MAX_EXACT) {
         w.number(Number(value));
       } else {
-        w.char(QUOTE);
+        w.byte(QUOTE);
         w.ascii(value.toString());
-        w.char(QUOTE);
+        w.byte(QUOTE);
       }
       return;
     case 'string':
@@ -198,18 +200,18 @@ function writePlain(w: JsonText, value: unknown): void {
   if (value === null) {
     w.bytes(NULL);
   } else if (value instanceof Uint8Array) {
-    w.char(QUOTE);
+    w.byte(QUOTE);
     w.ascii(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
-    w.char(QUOTE);
+    w.byte(QUOTE);
   } else if ('unixNanos' in value && typeof (value as { toString(): string }).toString === 'function') {
     w.string(String(value));
   } else if (Array.isArray(value)) {
-    w.char(OPEN_BRACKET);
+    w.byte(OPEN_BRACKET);
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) w.char(COMMA);
+      if (i > 0) w.byte(COMMA);
       writePlain(w, value[i]); // a hole is null, as in JSON
     }
-    w.char(CLOSE_BRACKET);
+    w.byte(CLOSE_BRACKET);
   } else if (value instanceof Map) {
     // A Map's keys as object keys, in the order an object puts them (integer keys first), none left out.
     writeObject(w, Object.fromEntries([...value].map(([k, v]) => [String(k), v])), false);
@@ -220,16 +222,16 @@ function writePlain(w: JsonText, value: unknown): void {
 
 /** An object's own enumerable fields (Object.keys' order, as JSON.stringify takes them). */
 function writeObject(w: JsonText, value: Record<string, unknown>, dropAddressBytes: boolean): void {
-  w.char(OPEN_BRACE);
+  w.byte(OPEN_BRACE);
   let first = true;
   for (const k of Object.keys(value)) {
     const v = value[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (dropAddressBytes && (k === 'srcBytes' || k === 'dstBytes')) continue;
-    if (!first) w.char(COMMA);
+    if (!first) w.byte(COMMA);
     first = false;
     w.bytes(keyOf(k));
     writePlain(w, v);
   }
-  w.char(CLOSE_BRACE);
+  w.byte(CLOSE_BRACE);
 }
