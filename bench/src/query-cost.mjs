@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// CPU per query of the query socket on the thread that polls (issue 14), with
-// no root and no polling: the BUILT FlowTable + QueryServer over CONNECTIONS
-// flows made from a recorded 6.18 kernel message, asked RATE times a second for
-// SECONDS seconds by query-load.mjs (a separate process, not counted). This
-// process's CPU (every thread: node:http's parsing, the answers, GC) divided by
-// the answers is what each query takes from polling.
+// CPU per query of the query socket (issue 14), with no root and no polling:
+// the BUILT FlowTable + QueryServer over CONNECTIONS flows made from a recorded
+// 6.18 kernel message, asked RATE times a second for SECONDS seconds by
+// query-load.mjs (a separate process, not counted). Two figures per answer:
+// the main thread's CPU (the thread that polls in the daemon: its schedstat run
+// time, ns, kernel included) is what a query takes from polling; the process's
+// (every thread: the query thread's HTTP and answers, GC) is what it costs the
+// machine.
 // --churn gives every flow a new snapshot every 500 ms (as daemon-load.mjs's
 // busy connections do), so that an answer cached per snapshot is mostly cold
 // when queries go round-robin over the flows; without it every snapshot stays
@@ -12,7 +14,7 @@
 // Profile with: node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/query-cost.mjs
 // Usage: node bench/src/query-cost.mjs [--connections 2000] [--rate 1000] [--seconds 10] [--churn] [--json]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,11 +57,17 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** The main thread's run time (ms), from /proc/self/task/<pid>/schedstat (ns). */
+const mainMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const idle0 = cpuMs();
+const idleMain0 = mainMs();
 await new Promise((r) => setTimeout(r, 2000));
 const idlePerSecond = (cpuMs() - idle0) / 2;
+const idleMainPerSecond = (mainMs() - idleMain0) / 2;
 
 const cpu0 = cpuMs();
+const main0 = mainMs();
+const stats0 = server.stats;
 const split0 = process.cpuUsage();
 const t0 = performance.now();
 const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), join(tmp, 'query.sock'), String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -68,11 +76,13 @@ const line = await new Promise((resolve, reject) => {
   createInterface({ input: client.stdout }).once('line', resolve);
 });
 const cpu = cpuMs() - cpu0 - (idlePerSecond * (performance.now() - t0)) / 1000;
+const main = mainMs() - main0 - (idleMainPerSecond * (performance.now() - t0)) / 1000;
+const batches = server.stats.batches - stats0.batches;
 const split = process.cpuUsage(split0);
 const q = JSON.parse(line);
 clearInterval(churner);
 await server.close();
 rmSync(tmp, { recursive: true, force: true });
 if (q.failed > 0 || q.notFound > 0 || q.ok !== q.sent) throw new Error(`queries: ${line}`);
-const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, userMsPerQuery: split.user / 1000 / q.ok, systemMsPerQuery: split.system / 1000 / q.ok, idleCpuMsPerSecond: idlePerSecond };
+const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, mainThreadMsPerQuery: main / q.ok, asksPerBatch: q.ok / batches, userMsPerQuery: split.user / 1000 / q.ok, systemMsPerQuery: split.system / 1000 / q.ok, idleCpuMsPerSecond: idlePerSecond, idleMainThreadMsPerSecond: idleMainPerSecond };
 console.log(process.argv.includes('--json') ? JSON.stringify(result) : result);

@@ -7,12 +7,18 @@
 //     client), in alternating windows of WINDOW cycles (PAIRS pairs, in the
 //     order off-on, on-off, …), so that drift of a contended machine falls on
 //     both alike;
+//     after SETTLE cycles each, and SETTLE_ON_MS after the query thread
+//     started (its start and V8's one-off collections after it are not measured);
+//     the ratio's mean with its 95 % confidence interval over the pairs, for
+//     the whole process tree and for the polling thread alone (schedstat, ns),
+//     and the batches the polling thread answered meanwhile (must be 0);
 //   - the polling interval's median over 10 s without queries, then over 10 s of
-//     RATE queries per second (query-load.mjs, a separate process not counted).
-// Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--pairs 3] [--rate 1000] [--json]
+//     RATE queries per second (query-load.mjs, a separate process not counted),
+//     then 10 s without again; the polling thread's CPU per query.
+// Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--settle 50] [--settle-on-ms 20000] [--pairs 8] [--rate 1000] [--json]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +36,7 @@ async function outer() {
     console.error('query-live.mjs needs root (network namespaces); skipped');
     process.exit(0);
   }
-  const s = { busy: Number(arg('busy', 1000)), window: Number(arg('window', 300)), pairs: Number(arg('pairs', 3)), rate: Number(arg('rate', 1000)) };
+  const s = { busy: Number(arg('busy', 1000)), window: Number(arg('window', 300)), settle: Number(arg('settle', 50)), settleOnMs: Number(arg('settle-on-ms', 20_000)), pairs: Number(arg('pairs', 8)), rate: Number(arg('rate', 1000)) };
   const ns = `tcpinfo-qbench-${process.pid}`;
   const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
   const tmp = mkdtempSync(join(tmpdir(), 'tcpinfo-qbench-'));
@@ -49,6 +55,23 @@ async function outer() {
     execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The polling thread's run time (ms; /proc schedstat, ns, kernel time included). */
+function mainThreadMs() {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+
+/** Mean of the per-pair ratios, their standard deviation, and the 95 % confidence interval of the mean. */
+function meanCi(xs) {
+  // Two-sided 95 % quantiles of Student's t for 1…30 degrees of freedom (then ~1.96).
+  const T95 = [12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  const half = n > 1 ? (T95[n - 2] ?? 1.96) * (sd / Math.sqrt(n)) : Number.NaN;
+  return { n, mean, sd, ci95: [mean - half, mean + half] };
 }
 
 function median(xs) {
@@ -96,6 +119,8 @@ async function inner(s) {
   const sockPath = join(s.tmp, 'query.sock');
   let server;
   const windows = { off: [], on: [] };
+  const mainWindows = { off: [], on: [] };
+  let batchesWithoutClient = 0;
   for (let p = 0; p < s.pairs; p++) {
     // off-on, then on-off, …: a drift over the run (warm-up, other load) does not favour one side.
     for (const mode of p % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
@@ -103,22 +128,43 @@ async function inner(s) {
         server = new QueryServer(flows);
         await server.listen(sockPath);
       }
+      // Not what is measured: the query thread's start (module loading, then
+      // one collection in each isolate by V8's memory reducer ~6 and ~10 s
+      // later: ~80 ms of CPU in all, once) and the previous thread's end.
+      // SETTLE cycles first either way, and SETTLE_ON_MS after a start.
+      if (mode === 'on') await new Promise((r) => setTimeout(r, s.settleOnMs));
+      await cycles(s.settle);
       const before = readTreeCpu(notOurs);
+      const main0 = mainThreadMs();
+      const batches0 = server?.stats.batches ?? 0;
       await cycles(s.window);
       windows[mode].push(perCycle(before, readTreeCpu(notOurs), s.window).totalMs);
-      if (mode === 'on') await server.close();
+      mainWindows[mode].push((mainThreadMs() - main0) / s.window);
+      if (mode === 'on') {
+        batchesWithoutClient += server.stats.batches - batches0;
+        await server.close();
+        server = undefined;
+      }
     }
   }
 
   // Polling interval median: 10 s without queries, then 10 s of RATE queries/s.
   process.stderr.write(`query-live: CPU/cycle off ${windows.off.map((x) => x.toFixed(2))} on ${windows.on.map((x) => x.toFixed(2))} ms; interval medians…\n`);
+  const ratios = windows.on.map((on, i) => on / windows.off[i]);
+  const mainRatios = mainWindows.on.map((on, i) => on / mainWindows.off[i]);
   server = new QueryServer(flows);
   await server.listen(sockPath);
   const intervals = (from, to) => starts.slice(from + 1, to).map((t, i) => t - starts[from + i]);
   let from = starts.length;
+  let t = performance.now();
+  let m = mainThreadMs();
   await new Promise((r) => setTimeout(r, 10_000));
   const quiet = median(intervals(from, starts.length));
+  const quietMainPerSecond = (mainThreadMs() - m) / ((performance.now() - t) / 1000);
   from = starts.length;
+  t = performance.now();
+  m = mainThreadMs();
+  const batches0 = server.stats.batches;
   const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate), '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
   notOurs.push(client.pid);
   const clientOut = await new Promise((resolve, reject) => {
@@ -127,6 +173,12 @@ async function inner(s) {
   });
   const busy = median(intervals(from, starts.length));
   const queries = JSON.parse(clientOut);
+  const mainMsPerQuery = (mainThreadMs() - m - (quietMainPerSecond * (performance.now() - t)) / 1000) / queries.ok;
+  const batches = server.stats.batches - batches0;
+  // Quiet again: the medians before and after bracket the one with queries.
+  from = starts.length;
+  await new Promise((r) => setTimeout(r, 10_000));
+  const quietAfter = median(intervals(from, starts.length));
   const openFlows = flows.openCount;
   await server.close();
   stop.abort();
@@ -135,8 +187,10 @@ async function inner(s) {
   rmSync(out, { recursive: true, force: true });
   console.log(JSON.stringify({
     openFlows, busyConnections: s.busy,
-    cpuPerCycleMs: windows, ratioOnOff: windows.on.map((on, i) => on / windows.off[i]),
-    intervalMedianMs: { quiet, queries: busy }, queries,
+    cpuPerCycleMs: windows, ratioOnOff: ratios, ratio: meanCi(ratios),
+    mainThreadMsPerCycle: mainWindows, mainRatio: meanCi(mainRatios),
+    batchesWithoutClient, load: loadavg(),
+    intervalMedianMs: { quiet, queries: busy, quietAfter }, queries, mainThreadMsPerQuery: mainMsPerQuery, batches,
   }));
   process.exit(0);
 }

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.config.base';
 
-export default packageConfig(['src/index.ts']);
+// The query thread is its own entry: QueryServer loads dist/query-thread.js by URL.
+export default packageConfig(['src/index.ts', 'src/query-thread.ts']);

@@ -74,6 +74,20 @@ export function congestionOf(record: ArchivalRecord): string | undefined {
 /** The shortest window the throughput is measured over (ms). */
 export const THROUGHPUT_WINDOW_MS = 1000;
 
+/** A {@link FlowState}'s values besides its identity and latest record. */
+export interface FlowStateValues {
+  readonly snapshots: number;
+  readonly latestMs: number;
+  readonly firstNanos: bigint;
+  readonly olderMs: number;
+  readonly olderBytes: number;
+  readonly newerMs: number;
+  readonly newerBytes: number;
+  readonly closedAtMs: number | undefined;
+  readonly closedAt: string | undefined;
+  readonly congestion: string | undefined;
+}
+
 /**
  * What the daemon keeps of one connection: the latest record and a few running
  * values, never a history, so memory per connection is O(1) whatever its life.
@@ -115,15 +129,35 @@ export class FlowState {
     readonly cookieHex: string,
     first: ArchivalRecord,
     firstMs: number,
+    /** The first snapshot's time when `first` is not the first (a restored flow). */
+    firstNanos: bigint = first.timestamp.unixNanos,
   ) {
     this.latest = first;
     this.latestMs = firstMs;
-    this.firstNanos = first.timestamp.unixNanos;
+    this.firstNanos = firstNanos;
     const bytes = bytesAckedOf(first);
     this.olderMs = this.newerMs = firstMs;
     this.olderBytes = this.newerBytes = bytes;
     this.snapshots = 1;
     this.congestion = congestionOf(first);
+  }
+
+  /**
+   * A flow rebuilt from its latest record and running values: what the query
+   * thread answers from (flow-wire.ts carries them over; its test pins the
+   * answers of a rebuilt flow to those of the original).
+   */
+  static restore(uuid: string, cookieHex: string, latest: ArchivalRecord, values: FlowStateValues): FlowState {
+    const flow = new FlowState(uuid, cookieHex, latest, values.latestMs, values.firstNanos);
+    flow.snapshots = values.snapshots;
+    flow.olderMs = values.olderMs;
+    flow.olderBytes = values.olderBytes;
+    flow.newerMs = values.newerMs;
+    flow.newerBytes = values.newerBytes;
+    flow.closedAtMs = values.closedAtMs;
+    flow.closedAt = values.closedAt;
+    flow.congestion = values.congestion;
+    return flow;
   }
 
   /** A later snapshot (the hot path: no allocation unless an anchor moves, once a second). */

@@ -1,6 +1,5 @@
 import type { ConnectionAnswer, ConnectionListEntry } from '@tcpinfo/eventsocket';
 import { AF_INET6, IDIAG_STATE_OFFSET, decodeInetDiagMsg } from '@tcpinfo/inetdiag';
-import type { ArchivalRecord } from '@tcpinfo/netlink';
 import { decodeRecord, plainJsonText } from '@tcpinfo/parse';
 import { tcpStateName } from '@tcpinfo/tcp';
 import { congestionOf, figuresOf, keyFields, type FlowState } from './figures.js';
@@ -105,21 +104,22 @@ export const DEFAULT_CACHED_SNAPSHOTS = 1024;
  * The answers' parts that change only with a new snapshot, kept between
  * queries so that asking again costs the figures alone (a connection's latest
  * snapshot in JSON is ~45 µs of decode and JSON, the rest of an answer ~10 µs):
+ * the fixed identity (UUID, cookie, family, addresses) and the latest
+ * snapshot's JSON of the `maxSnapshots` flows asked about most recently.
  *
- * - the fixed identity (UUID, cookie, family, addresses) of every flow listed
- *   or asked about, once per flow: a WeakMap, so it goes with the flow;
- * - the latest snapshot's JSON of the `maxSnapshots` flows asked about most
- *   recently, each with the record it was made from: a new snapshot replaces
- *   `flow.latest`, so the entry no longer matches and is made again. Nothing
- *   is done on the polling path: validity is checked when asked.
+ * Keyed by UUID, valid while the flow's snapshot count is the one the entry
+ * was made at (a flow's latest record changes exactly when its count does), so
+ * it serves flows rebuilt anew for each query on the query thread as well as
+ * the table's own objects. Nothing is done on the polling path: validity is
+ * checked when asked. A listing uses the identities cached and caches none
+ * (a listing of every connection would evict the answers).
  *
  * Texts are byte for byte those of {@link answerJson} and {@link listEntry}
  * (test/format-cache.test.ts).
  */
 export class AnswerCache {
-  readonly #identity = new WeakMap<FlowState, string>();
   /** Least recently asked first (Map order), so eviction takes the front. */
-  readonly #snapshots = new Map<FlowState, { record: ArchivalRecord; json: string }>();
+  readonly #entries = new Map<string, { snapshots: number; identity: string; json: string }>();
   readonly #maxSnapshots: number;
   /** Answers whose snapshot JSON came from the cache, and those that had to make it. */
   hits = 0;
@@ -131,42 +131,35 @@ export class AnswerCache {
 
   /** Snapshots held now. */
   get size(): number {
-    return this.#snapshots.size;
+    return this.#entries.size;
   }
 
-  #identityJson(flow: FlowState): string {
-    let text = this.#identity.get(flow);
-    if (text === undefined) {
-      text = JSON.stringify(fixedIdentity(flow));
-      this.#identity.set(flow, text);
-    }
-    return text;
-  }
-
-  #snapshotJson(flow: FlowState): string {
-    const hit = this.#snapshots.get(flow);
+  #entry(flow: FlowState): { identity: string; json: string } {
+    const hit = this.#entries.get(flow.uuid);
     if (hit !== undefined) {
-      this.#snapshots.delete(flow);
-      if (hit.record === flow.latest) {
-        this.#snapshots.set(flow, hit);
+      this.#entries.delete(flow.uuid);
+      if (hit.snapshots === flow.snapshots) {
+        this.#entries.set(flow.uuid, hit);
         this.hits++;
-        return hit.json;
+        return hit;
       }
     }
     this.misses++;
-    const json = snapshotJson(flow);
-    this.#snapshots.set(flow, { record: flow.latest, json });
-    if (this.#snapshots.size > this.#maxSnapshots) this.#snapshots.delete(this.#snapshots.keys().next().value!);
-    return json;
+    const entry = { snapshots: flow.snapshots, identity: hit?.identity ?? JSON.stringify(fixedIdentity(flow)), json: snapshotJson(flow) };
+    this.#entries.set(flow.uuid, entry);
+    if (this.#entries.size > this.#maxSnapshots) this.#entries.delete(this.#entries.keys().next().value!);
+    return entry;
   }
 
   /** {@link answerJson}, from the cache where the snapshot is unchanged. */
   answerJson(flow: FlowState, nowMs: number): string {
-    return joinObjects(this.#identityJson(flow), answerHead(flow, nowMs), `{"snapshot":${this.#snapshotJson(flow)}}`);
+    const e = this.#entry(flow);
+    return joinObjects(e.identity, answerHead(flow, nowMs), `{"snapshot":${e.json}}`);
   }
 
-  /** `JSON.stringify(listEntry(flow))`, the identity from the cache. */
+  /** `JSON.stringify(listEntry(flow))`, the identity from the cache if there. */
   listEntryJson(flow: FlowState): string {
-    return joinObjects(this.#identityJson(flow), JSON.stringify(listFigures(flow)));
+    const identity = this.#entries.get(flow.uuid)?.identity ?? JSON.stringify(fixedIdentity(flow));
+    return joinObjects(identity, JSON.stringify(listFigures(flow)));
   }
 }

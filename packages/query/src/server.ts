@@ -1,10 +1,13 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { listenWithMode, removeSocketFile, removeStaleSocket } from '@tcpinfo/eventsocket';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { removeSocketFile } from '@tcpinfo/eventsocket';
+import { AskDesk } from './ask-desk.js';
 import { QueryError } from './errors.js';
 import type { FlowTable } from './flow-table.js';
-import { AnswerCache, DEFAULT_CACHED_SNAPSHOTS } from './format.js';
-import { route } from './routes.js';
+import { transferables } from './flow-wire.js';
+import { DEFAULT_CACHED_SNAPSHOTS } from './format.js';
+import { COUNTER, COUNTERS_BYTES, type FromQueryThread, type QueryThreadConfig, type ToQueryThread } from './thread-protocol.js';
 
 /** Options of a {@link QueryServer}. */
 export interface QueryServerOptions {
@@ -17,17 +20,17 @@ export interface QueryServerOptions {
    * (default 10 s): a client that stops reading holds its slot no longer.
    */
   readonly idleTimeoutMs?: number;
-  /** Connections per chunk of a listing (default 256): the work of one turn of the event loop. */
+  /** Connections per chunk of a listing (default 256): the polling thread's work per ask of a listing. */
   readonly listChunk?: number;
   /**
-   * Latest snapshots kept as JSON for the connections asked about most
-   * recently (default 1024, ~2.5 KB each): asked again before its next
-   * snapshot, a connection's answer costs its figures only.
+   * Latest snapshots kept as JSON (on the query thread) for the connections
+   * asked about most recently (default 1024, ~2.5 KB each): asked again before
+   * its next snapshot, a connection's answer costs its figures only.
    */
   readonly cachedSnapshots?: number;
   /** One line per incident. */
   readonly log?: (line: string) => void;
-  /** Called when the number of clients changes. */
+  /** Called when the number of clients changes (each change is then a message to the polling thread). */
   readonly onClientCount?: (clients: number) => void;
 }
 
@@ -38,64 +41,64 @@ export interface QueryServerStats {
   readonly refusedClients: number;
   readonly requests: number;
   readonly badRequests: number;
+  /** Batches of asks the polling thread answered (its only work for the query socket). */
+  readonly batches: number;
+  /** Asks in those batches (one per query, one per chunk of a listing). */
+  readonly asks: number;
 }
 
 const DEFAULTS = { mode: 0o660, maxClients: 64, idleTimeoutMs: 10_000, listChunk: 256, cachedSnapshots: DEFAULT_CACHED_SNAPSHOTS };
 
-/** A fixed answer written on the raw socket (no HTTP parser involved), then the connection ends. */
-function rawAnswer(status: string, message: string): string {
-  const body = JSON.stringify({ error: message }) + '\n';
-  return `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+/**
+ * The query thread's entry. Beside this module in dist/ (index.js and
+ * index.cjs both load the ESM entry query-thread.js); when this module runs
+ * from its TypeScript source (vitest aliases the packages to src/), the built
+ * entry in ../dist: Node 20 cannot run TypeScript in a worker.
+ */
+export function queryThreadUrl(): URL {
+  const beside = new URL('./query-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL('../dist/query-thread.js', import.meta.url);
 }
-const TOO_MANY = rawAnswer('503 Service Unavailable', 'too many clients');
-const MALFORMED = rawAnswer('400 Bad Request', 'malformed request');
 
 /**
- * The query socket: HTTP/1.1 on a Unix socket (node:http over a net server
- * whose accept loop enforces `maxClients`), answering from a {@link FlowTable}.
- * All decisions are in `route`, `FlowTable` and `format`; this class does I/O.
- *
- * Polling never waits for a client: answers are built when asked, on the event
- * loop between cycles; a listing goes out in chunks of `listChunk`
- * connections, the next chunk only once the client took the previous one
- * (so a client that does not read costs one chunk of memory, and is closed
- * after `idleTimeoutMs`). Nothing runs per client on the polling path, and
- * nothing at all while no client asks: answers are cached per snapshot
- * ({@link AnswerCache}), their validity checked when asked, never per cycle.
+ * The query socket: HTTP/1.1 on a Unix socket, served by a thread of its own
+ * (query-thread.ts: node:http, routing, every answer's JSON, the socket
+ * writes) that asks this thread, the polling thread, only for the flows a
+ * client asked about, in batches ({@link AskDesk}). So a query costs polling
+ * one lookup and one JSON line per flow plus its share of a message, and no
+ * client costs it nothing: nothing runs on this thread unless a batch arrives,
+ * no timer, no hook on the {@link FlowTable} (test/server-idle.test.ts counts
+ * it). The thread is unref'd: it never keeps the daemon alive.
  */
 export class QueryServer {
-  readonly #table: FlowTable;
   readonly #opts: Required<Omit<QueryServerOptions, 'log' | 'onClientCount'>> & Pick<QueryServerOptions, 'log' | 'onClientCount'>;
-  readonly #clients = new Set<Socket>();
-  readonly #answers: AnswerCache;
-  readonly #http: HttpServer;
-  #net: NetServer | undefined;
+  readonly #desk: AskDesk;
+  readonly #counters = new Int32Array(new SharedArrayBuffer(COUNTERS_BYTES));
+  #worker: Worker | undefined;
   #path = '';
-  #stats = { acceptedClients: 0, refusedClients: 0, requests: 0, badRequests: 0 };
+  /** Resolves when the thread said it closed (or ended). */
+  #closed: (() => void) | undefined;
+  /** At exit without close() (the thread ends with the process): the socket file goes too. */
+  readonly #atExit = () => removeSocketFile(this.#path);
 
   constructor(table: FlowTable, options: QueryServerOptions = {}) {
-    this.#table = table;
     this.#opts = { ...DEFAULTS, ...options };
-    this.#answers = new AnswerCache(this.#opts.cachedSnapshots);
-    this.#http = createHttpServer({ requestTimeout: this.#opts.idleTimeoutMs, headersTimeout: this.#opts.idleTimeoutMs, maxHeaderSize: 8192 }, (req, res) =>
-      this.#handle(req, res),
-    );
-    // Idle clients are closed by the socket timeout set in #accept, the one
-    // rule for idleness. node:http's own keep-alive timeout would make a new
-    // timer object after every answer (~10 µs of the ~120 µs a query costs the
-    // polling thread, test/server.test.ts's idle test pins the behaviour).
-    this.#http.keepAliveTimeout = 0;
-    // Malformed HTTP (the parser refused it): 400, then closed.
-    this.#http.on('clientError', (_err, socket: Socket) => {
-      this.#stats.badRequests++;
-      if (socket.writable) socket.end(MALFORMED);
-      else socket.destroy();
-    });
+    this.#desk = new AskDesk(table, this.#opts.listChunk);
   }
 
   /** The counts since start. */
   get stats(): QueryServerStats {
-    return { ...this.#stats, clients: this.#clients.size };
+    const c = this.#counters;
+    return {
+      clients: Atomics.load(c, COUNTER.clients),
+      acceptedClients: Atomics.load(c, COUNTER.acceptedClients),
+      refusedClients: Atomics.load(c, COUNTER.refusedClients),
+      requests: Atomics.load(c, COUNTER.requests),
+      badRequests: Atomics.load(c, COUNTER.badRequests),
+      batches: this.#desk.batches,
+      asks: this.#desk.asks,
+    };
   }
 
   /** The path listened on ('' before {@link listen} and after {@link close}). */
@@ -104,124 +107,92 @@ export class QueryServer {
   }
 
   /**
-   * Listens on `path` with the configured mode. A stale socket file is
-   * replaced; a file that is not a socket, or a socket a live server answers
-   * on, is refused ({@link QueryError} `LISTEN`) and left alone.
+   * Starts the query thread listening on `path` with the configured mode. A
+   * stale socket file is replaced; a file that is not a socket, or a socket a
+   * live server answers on, is refused ({@link QueryError} `LISTEN`) and left alone.
    */
   async listen(path: string): Promise<void> {
-    if (this.#net !== undefined) throw new QueryError('ALREADY_LISTENING', 'QueryServer: already listening');
-    const net = createNetServer((socket) => this.#accept(socket));
-    this.#net = net;
-    try {
-      await removeStaleSocket(path);
-      await listenWithMode(net, path, this.#opts.mode);
-    } catch (err) {
-      this.#net = undefined;
-      throw new QueryError('LISTEN', (err as Error).message, err as Error);
-    }
-    net.on('error', (err) => this.#opts.log?.(`query socket: ${err.message}`));
-    net.unref(); // the query socket alone must not keep the daemon alive
-    this.#path = path;
-  }
-
-  #accept(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
-    if (this.#clients.size >= this.#opts.maxClients) {
-      this.#stats.refusedClients++;
-      socket.end(TOO_MANY);
-      socket.setTimeout(1000, () => socket.destroy());
-      return;
-    }
-    this.#stats.acceptedClients++;
-    this.#clients.add(socket);
-    this.#opts.onClientCount?.(this.#clients.size);
-    socket.once('close', () => {
-      this.#clients.delete(socket);
-      this.#opts.onClientCount?.(this.#clients.size);
-    });
-    socket.setTimeout(this.#opts.idleTimeoutMs, () => socket.destroy());
-    this.#http.emit('connection', socket);
-  }
-
-  #handle(req: IncomingMessage, res: ServerResponse): void {
-    this.#stats.requests++;
-    req.resume(); // a body, if any, is ignored
-    const r = route(req.method, req.url);
-    switch (r.kind) {
-      case 'error':
-        if (r.status === 400) this.#stats.badRequests++;
-        this.#send(res, r.status, JSON.stringify({ error: r.message }), r.status === 400);
-        return;
-      case 'uuid':
-      case 'cookie': {
-        const flow = r.kind === 'uuid' ? this.#table.get(r.uuid) : this.#table.getByCookie(r.cookieHex);
-        if (flow === undefined) this.#send(res, 404, JSON.stringify({ error: 'no such connection (never seen, excluded, or closed longer ago than the retention)' }));
-        else this.#send(res, 200, this.#answers.answerJson(flow, this.#table.now()));
-        return;
-      }
-      case 'list':
-        void this.#list(res);
-    }
-  }
-
-  #send(res: ServerResponse, status: number, body: string, close = false): void {
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(body) + 1,
-      ...(close ? { Connection: 'close' } : {}),
-    });
-    res.end(body + '\n');
-  }
-
-  /** Streams the open connections as one JSON array, a chunk per turn, waiting for the client between chunks. */
-  async #list(res: ServerResponse): Promise<void> {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    const flows = this.#table.openFlows();
-    let first = true;
-    let text = '[';
-    for (;;) {
-      let n = 0;
-      let done = false;
-      for (; n < this.#opts.listChunk; n++) {
-        const next = flows.next();
-        if (next.done) {
-          done = true;
-          break;
+    if (this.#worker !== undefined) throw new QueryError('ALREADY_LISTENING', 'QueryServer: already listening');
+    const config: QueryThreadConfig = {
+      path,
+      mode: this.#opts.mode,
+      maxClients: this.#opts.maxClients,
+      idleTimeoutMs: this.#opts.idleTimeoutMs,
+      listChunk: this.#opts.listChunk,
+      cachedSnapshots: this.#opts.cachedSnapshots,
+      reportClients: this.#opts.onClientCount !== undefined,
+      counters: this.#counters.buffer as SharedArrayBuffer,
+    };
+    const worker = new Worker(queryThreadUrl(), { workerData: config });
+    this.#worker = worker;
+    const started = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromQueryThread) => {
+        switch (m.type) {
+          case 'asks': {
+            const answer = this.#desk.answer(m.asks);
+            worker.postMessage(answer satisfies ToQueryThread, transferables(answer.flows));
+            return;
+          }
+          case 'listening':
+            return resolve();
+          case 'listen-error':
+            return reject(new QueryError('LISTEN', m.message));
+          case 'clients':
+            return this.#opts.onClientCount?.(m.clients);
+          case 'log':
+            return this.#opts.log?.(m.line);
+          case 'closed':
+            return this.#closed?.();
         }
-        text += (first ? '\n' : ',\n') + this.#answers.listEntryJson(next.value);
-        first = false;
-      }
-      if (done) break;
-      const flowing = res.write(text);
-      text = '';
-      if (!(await this.#turn(res, flowing))) return;
-    }
-    res.end(text + '\n]\n');
-  }
-
-  /** Waits for the next turn (and for the client to drain if it is behind); false if the client went away. */
-  #turn(res: ServerResponse, flowing: boolean): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (res.destroyed) return resolve(false);
-      const onClose = () => resolve(false);
-      res.once('close', onClose);
-      const go = () => {
-        res.off('close', onClose);
-        resolve(!res.destroyed);
-      };
-      if (flowing) setImmediate(go);
-      else res.once('drain', go);
+      });
+      worker.on('error', (err) => {
+        reject(new QueryError('LISTEN', `query thread: ${err.message}`, err));
+        this.#opts.log?.(`query socket: thread failed: ${err.message}`);
+      });
+      worker.on('exit', (code) => {
+        reject(new QueryError('LISTEN', `query thread exited (${code}) before listening`));
+        this.#ended(worker);
+      });
     });
+    try {
+      await started;
+    } catch (err) {
+      this.#worker = undefined;
+      await worker.terminate();
+      throw err;
+    }
+    worker.unref(); // the query socket alone must not keep the daemon alive
+    this.#path = path;
+    process.once('exit', this.#atExit);
   }
 
-  /** Stops listening, closes every client and removes the socket file. */
+  /** The thread ended (closed, or failed): nothing is left to answer. */
+  #ended(worker: Worker): void {
+    this.#desk.clear();
+    process.off('exit', this.#atExit);
+    this.#closed?.();
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    if (this.#path !== '') {
+      this.#opts.log?.('query socket: its thread ended; the socket is closed');
+      removeSocketFile(this.#path);
+      this.#path = '';
+    }
+  }
+
+  /** Stops listening, closes every client, ends the thread and removes the socket file. */
   async close(): Promise<void> {
-    const net = this.#net;
-    if (net === undefined) return;
-    this.#net = undefined;
-    const closed = new Promise<void>((resolve) => net.close(() => resolve()));
-    for (const socket of this.#clients) socket.destroy();
-    await closed;
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    this.#worker = undefined;
+    worker.ref(); // until it said it closed
+    await new Promise<void>((resolve) => {
+      this.#closed = resolve;
+      worker.postMessage({ type: 'close' } satisfies ToQueryThread);
+    });
+    await worker.terminate();
+    this.#desk.clear();
+    process.off('exit', this.#atExit);
     removeSocketFile(this.#path);
     this.#path = '';
   }
