@@ -15,6 +15,16 @@ export interface StructField {
   readonly size: 1 | 2 | 4 | 8;
 }
 
+/**
+ * A fixed struct as data: its size (a longer value is `longer`) and fields.
+ * The attribute table carries it (`struct`), so that writers reading a
+ * value's bytes directly (parse's JSON lines) follow the decoder's layout.
+ */
+export interface StructLayout {
+  readonly size: number;
+  readonly fields: readonly StructField[];
+}
+
 /** How a value's length compared with its struct. */
 export interface StructLength {
   /** Length of the attribute value in bytes. */
@@ -46,7 +56,7 @@ function readZeroExtended(value: Uint8Array, size: number, fields: readonly Stru
  * zero-extended to `readSize` (the original's struct may be padded larger),
  * `longer` when the kernel sent more than `size` bytes.
  */
-function structDecoder<T>(size: number, fields: readonly StructField[], readSize = size): (value: Uint8Array) => T {
+function structDecoder<T>({ size, fields }: StructLayout, readSize = size): (value: Uint8Array) => T {
   return (value) => {
     // The fields, then length and longer, in one object (a spread into a second one cost a third of the decoding).
     const out: Record<string, number | bigint | boolean> = readZeroExtended(value, readSize, fields);
@@ -69,8 +79,9 @@ export interface MemInfo extends StructLength {
 }
 export const SIZEOF_MEMINFO = 16;
 export const MEMINFO_FIELDS = u32Fields(['rmem', 'wmem', 'fmem', 'tmem']);
+export const MEMINFO_LAYOUT: StructLayout = { size: SIZEOF_MEMINFO, fields: MEMINFO_FIELDS };
 /** Decodes the struct (see the module comment for short and long values). */
-export const decodeMemInfo: (value: Uint8Array) => MemInfo = structDecoder<MemInfo>(SIZEOF_MEMINFO, MEMINFO_FIELDS);
+export const decodeMemInfo: (value: Uint8Array) => MemInfo = structDecoder<MemInfo>(MEMINFO_LAYOUT);
 
 /** The `SK_MEMINFO_*` array (INET_DIAG_SKMEMINFO), bytes; the original spells `sndbuf` "Sndbug" in CSV. */
 export interface SkMemInfo extends StructLength {
@@ -88,8 +99,9 @@ export const SIZEOF_SKMEMINFO = 36;
 export const SKMEMINFO_FIELDS = u32Fields([
   'rmemAlloc', 'rcvbuf', 'wmemAlloc', 'sndbuf', 'fwdAlloc', 'wmemQueued', 'optmem', 'backlog', 'drops',
 ]);
+export const SKMEMINFO_LAYOUT: StructLayout = { size: SIZEOF_SKMEMINFO, fields: SKMEMINFO_FIELDS };
 /** Decodes the struct (see the module comment for short and long values). */
-export const decodeSkMemInfo: (value: Uint8Array) => SkMemInfo = structDecoder<SkMemInfo>(SIZEOF_SKMEMINFO, SKMEMINFO_FIELDS);
+export const decodeSkMemInfo: (value: Uint8Array) => SkMemInfo = structDecoder<SkMemInfo>(SKMEMINFO_LAYOUT);
 
 /** `struct tcpvegas_info` (INET_DIAG_VEGASINFO); times in µs. */
 export interface VegasInfo extends StructLength {
@@ -100,8 +112,9 @@ export interface VegasInfo extends StructLength {
 }
 export const SIZEOF_VEGASINFO = 16;
 export const VEGASINFO_FIELDS = u32Fields(['enabled', 'rttCount', 'rttUsec', 'minRttUsec']);
+export const VEGASINFO_LAYOUT: StructLayout = { size: SIZEOF_VEGASINFO, fields: VEGASINFO_FIELDS };
 /** Decodes the struct (see the module comment for short and long values). */
-export const decodeVegasInfo: (value: Uint8Array) => VegasInfo = structDecoder<VegasInfo>(SIZEOF_VEGASINFO, VEGASINFO_FIELDS);
+export const decodeVegasInfo: (value: Uint8Array) => VegasInfo = structDecoder<VegasInfo>(VEGASINFO_LAYOUT);
 
 /** `struct tcp_dctcp_info` (INET_DIAG_DCTCPINFO). */
 export interface DctcpInfo extends StructLength {
@@ -119,8 +132,9 @@ export const DCTCPINFO_FIELDS: readonly StructField[] = [
   { name: 'abEcn', offset: 8, size: 4 },
   { name: 'abTot', offset: 12, size: 4 },
 ];
+export const DCTCPINFO_LAYOUT: StructLayout = { size: SIZEOF_DCTCPINFO, fields: DCTCPINFO_FIELDS };
 /** Decodes the struct (see the module comment for short and long values). */
-export const decodeDctcpInfo: (value: Uint8Array) => DctcpInfo = structDecoder<DctcpInfo>(SIZEOF_DCTCPINFO, DCTCPINFO_FIELDS);
+export const decodeDctcpInfo: (value: Uint8Array) => DctcpInfo = structDecoder<DctcpInfo>(DCTCPINFO_LAYOUT);
 
 /** `struct tcp_bbr_info` (INET_DIAG_BBRINFO). */
 export interface BbrInfo extends StructLength {
@@ -141,8 +155,9 @@ export const BBRINFO_FIELDS: readonly StructField[] = [
   { name: 'pacingGain', offset: 12, size: 4 },
   { name: 'cwndGain', offset: 16, size: 4 },
 ];
+export const BBRINFO_LAYOUT: StructLayout = { size: SIZEOF_BBRINFO, fields: BBRINFO_FIELDS };
 /** Decodes the struct (see the module comment for short and long values). */
-export const decodeBbrInfo: (value: Uint8Array) => BbrInfo = structDecoder<BbrInfo>(SIZEOF_BBRINFO, BBRINFO_FIELDS, SIZEOF_BBRINFO_ORIGINAL);
+export const decodeBbrInfo: (value: Uint8Array) => BbrInfo = structDecoder<BbrInfo>(BBRINFO_LAYOUT, SIZEOF_BBRINFO_ORIGINAL);
 
 /** `struct inet_diag_sockopt` (INET_DIAG_SOCKOPT, Linux 5.10): socket option bits. */
 export interface SockOpt extends StructLength {

@@ -12,6 +12,7 @@ import { decodeTcpInfo, SIZEOF_TCP_INFO_ORIGINAL } from '@tcpinfo/tcp';
 import {
   decodeBbrInfo, decodeCongestion, decodeDctcpInfo, decodeMemInfo, decodeSkMemInfo, decodeSockaddrs, decodeSockOpt,
   decodeU32, decodeU64, decodeU8, decodeVegasInfo,
+  BBRINFO_LAYOUT, DCTCPINFO_LAYOUT, MEMINFO_LAYOUT, SKMEMINFO_LAYOUT, VEGASINFO_LAYOUT, type StructLayout,
   SIZEOF_BBRINFO_ORIGINAL, SIZEOF_DCTCPINFO, SIZEOF_MEMINFO, SIZEOF_SKMEMINFO, SIZEOF_VEGASINFO,
 } from './attribute-structs.js';
 import { INET_DIAG_MAX_KNOWN } from './constants.js';
@@ -42,6 +43,8 @@ export interface InetDiagAttribute {
   readonly field?: string;
   /** Decodes a value (never throws: short values are zero-extended); absent when kept raw. */
   readonly decode?: (value: Uint8Array) => unknown;
+  /** The fixed struct {@link decode} reads (fields, then `length` and `longer`), for the struct rows. */
+  readonly struct?: StructLayout;
   /** One line on what it is. */
   readonly doc: string;
 }
@@ -53,27 +56,28 @@ type Row = readonly [
   field: string | undefined,
   decode: ((value: Uint8Array) => unknown) | undefined,
   doc: string,
+  struct?: StructLayout,
 ];
 
 // Row i is type i. prettier-ignore
 const ROWS: readonly Row[] = [
   ['INET_DIAG_NONE', 'none', 0, undefined, undefined, 'unused type 0'],
-  ['INET_DIAG_MEMINFO', 'struct', SIZEOF_MEMINFO, 'memInfo', decodeMemInfo, 'struct inet_diag_meminfo: queued and allocated memory'],
+  ['INET_DIAG_MEMINFO', 'struct', SIZEOF_MEMINFO, 'memInfo', decodeMemInfo, 'struct inet_diag_meminfo: queued and allocated memory', MEMINFO_LAYOUT],
   ['INET_DIAG_INFO', 'struct', SIZEOF_TCP_INFO_ORIGINAL, 'tcpInfo', decodeTcpInfo, 'struct tcp_info (the original knows its first 232 bytes)'],
-  ['INET_DIAG_VEGASINFO', 'struct', SIZEOF_VEGASINFO, 'vegasInfo', decodeVegasInfo, 'struct tcpvegas_info'],
+  ['INET_DIAG_VEGASINFO', 'struct', SIZEOF_VEGASINFO, 'vegasInfo', decodeVegasInfo, 'struct tcpvegas_info', VEGASINFO_LAYOUT],
   ['INET_DIAG_CONG', 'string', 0, 'congestionAlgorithm', decodeCongestion, 'congestion-control algorithm name, NUL-terminated'],
   ['INET_DIAG_TOS', 'firstByte', 1, 'tos', decodeU8, 'IPv4 TOS byte'],
   ['INET_DIAG_TCLASS', 'firstByte', 1, 'tclass', decodeU8, 'IPv6 traffic class'],
-  ['INET_DIAG_SKMEMINFO', 'struct', SIZEOF_SKMEMINFO, 'skMemInfo', decodeSkMemInfo, 'the SK_MEMINFO_* array'],
+  ['INET_DIAG_SKMEMINFO', 'struct', SIZEOF_SKMEMINFO, 'skMemInfo', decodeSkMemInfo, 'the SK_MEMINFO_* array', SKMEMINFO_LAYOUT],
   ['INET_DIAG_SHUTDOWN', 'firstByte', 1, 'shutdown', decodeU8, 'shutdown(2) state: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2'],
-  ['INET_DIAG_DCTCPINFO', 'struct', SIZEOF_DCTCPINFO, 'dctcpInfo', decodeDctcpInfo, 'struct tcp_dctcp_info'],
+  ['INET_DIAG_DCTCPINFO', 'struct', SIZEOF_DCTCPINFO, 'dctcpInfo', decodeDctcpInfo, 'struct tcp_dctcp_info', DCTCPINFO_LAYOUT],
   ['INET_DIAG_PROTOCOL', 'firstByte', 1, 'protocol', decodeU8, 'IP protocol (sent for multi-protocol dumps)'],
   ['INET_DIAG_SKV6ONLY', 'none', 0, 'skv6only', (v) => decodeU8(v) !== 0, 'IPV6_V6ONLY of the socket'],
   ['INET_DIAG_LOCALS', 'none', 0, 'locals', decodeSockaddrs, 'local addresses (SCTP)'],
   ['INET_DIAG_PEERS', 'none', 0, 'peers', decodeSockaddrs, 'peer addresses (SCTP)'],
   ['INET_DIAG_PAD', 'none', 0, undefined, undefined, 'padding for 64-bit alignment'],
   ['INET_DIAG_MARK', 'exact', 4, 'mark', decodeU32, 'SO_MARK (u32; sent only to CAP_NET_ADMIN)'],
-  ['INET_DIAG_BBRINFO', 'struct', SIZEOF_BBRINFO_ORIGINAL, 'bbrInfo', decodeBbrInfo, 'struct tcp_bbr_info (20 bytes, 24 in the original)'],
+  ['INET_DIAG_BBRINFO', 'struct', SIZEOF_BBRINFO_ORIGINAL, 'bbrInfo', decodeBbrInfo, 'struct tcp_bbr_info (20 bytes, 24 in the original)', BBRINFO_LAYOUT],
   ['INET_DIAG_CLASS_ID', 'firstByte', 1, 'classId', decodeU32, 'cgroup v1 net_cls class id (u32; the original reads one byte)'],
   ['INET_DIAG_MD5SIG', 'none', 0, undefined, undefined, 'TCP-MD5 keys (struct tcp_diag_md5sig array)'],
   ['INET_DIAG_ULP_INFO', 'none', 0, undefined, undefined, 'upper-layer protocol (kTLS, MPTCP) nested attributes'],
@@ -83,13 +87,14 @@ const ROWS: readonly Row[] = [
 ];
 
 /** Every attribute type 0..{@link INET_DIAG_MAX_KNOWN}, indexed by type. */
-export const INET_DIAG_ATTRIBUTES: readonly InetDiagAttribute[] = ROWS.map(([name, original, originalSize, field, decode, doc], type) => ({
+export const INET_DIAG_ATTRIBUTES: readonly InetDiagAttribute[] = ROWS.map(([name, original, originalSize, field, decode, doc, struct], type) => ({
   type,
   name,
   original,
   originalSize,
   ...(field !== undefined ? { field } : {}),
   ...(decode !== undefined ? { decode } : {}),
+  ...(struct !== undefined ? { struct } : {}),
   doc,
 }));
 

@@ -87,6 +87,24 @@ describe('inet_diag attribute table', () => {
     }
   });
 
+  it('a struct row carries the layout its decoder reads: its fields in order, then length and longer', () => {
+    for (const a of INET_DIAG_ATTRIBUTES) {
+      if (a.struct === undefined) continue;
+      expect(a.original, a.name).toBe('struct');
+      const value = Uint8Array.from({ length: a.struct.size }, (_, i) => i + 1);
+      const decoded = a.decode!(value) as Record<string, unknown>;
+      expect(Object.keys(decoded), a.name).toEqual([...a.struct.fields.map((f) => f.name), 'length', 'longer']);
+      const view = new DataView(value.buffer);
+      for (const f of a.struct.fields) {
+        const expected = f.size === 1 ? view.getUint8(f.offset) : f.size === 2 ? view.getUint16(f.offset, true) : f.size === 4 ? view.getUint32(f.offset, true) : view.getBigUint64(f.offset, true);
+        expect(decoded[f.name], `${a.name}.${f.name}`).toBe(expected);
+      }
+      expect((a.decode!(new Uint8Array(a.struct.size + 1)) as { longer: boolean }).longer, a.name).toBe(true);
+      expect((a.decode!(value) as { longer: boolean }).longer, a.name).toBe(false);
+    }
+    expect(INET_DIAG_ATTRIBUTES.filter((a) => a.struct !== undefined).map((a) => a.field)).toEqual(['memInfo', 'vegasInfo', 'skMemInfo', 'dctcpInfo', 'bbrInfo']);
+  });
+
   it("originalParsesFully follows the original's rule per kind", () => {
     expect(originalParsesFully(2, 232)).toBe(true);
     expect(originalParsesFully(2, 280)).toBe(false);

@@ -14,8 +14,21 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 export class JsonText extends LineBytes {
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Buffer | undefined;
+
   constructor() {
     super(16 * 1024);
+  }
+
+  /** A DataView of {@link buffer} (made again when it grows): unaligned 32-bit stores for writers of cached ASCII. */
+  view(): DataView {
+    const b = this.buffer;
+    if (this.#viewOf !== b) {
+      this.#viewOf = b;
+      this.#view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    return this.#view;
   }
 
   /** A string as JSON.stringify writes it: printable ASCII char by char; anything else through JSON.stringify. */

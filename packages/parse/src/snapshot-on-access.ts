@@ -3,6 +3,8 @@ import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { tcpInfoOnAccess } from '@tcpinfo/tcp';
 import { slotsNotFullyParsed, slotsObserved } from './csv/raw-row.js';
 import type { AttributeLayout, RecordSlots } from './csv/record-slots.js';
+import type { JsonText } from './json-text.js';
+import { writeRecordJson } from './record-json.js';
 import { decodeRecord, type Snapshot } from './snapshot.js';
 
 /**
@@ -56,8 +58,9 @@ class SnapshotOnAccess {
     this.#timestampText = timestampText;
   }
 
-  static timestampText(s: SnapshotOnAccess): string {
-    return s.#timestampText;
+  /** Writes the snapshot's JSON from its bytes (record-json.ts), without the closing brace. */
+  static writeJson(s: SnapshotOnAccess, w: JsonText): void {
+    writeRecordJson(w, s.#bytes, s.#idmAt, s.#layout, s.#timestampText);
   }
 
   get timestamp(): GoTime {
@@ -156,7 +159,8 @@ export function snapshotOfSlots(slots: RecordSlots): Snapshot {
   return snapshotOnAccess(bytes, slots.idmAt, layout, slotsTimestampText(slots));
 }
 
-function slotsTimestampText(slots: RecordSlots): string {
+/** The timestamp of the record in `slots`, as its line writes it. */
+export function slotsTimestampText(slots: RecordSlots): string {
   const ts = slots.timestamp;
   return Buffer.from(ts.buffer, ts.byteOffset, slots.timestampLength).toString('latin1');
 }
@@ -166,14 +170,9 @@ export function isSnapshotOnAccess(s: Snapshot): boolean {
   return s instanceof SnapshotOnAccess;
 }
 
-/** The timestamp's text of a snapshot decoding on access: what `String(s.timestamp)` gives, without parsing it. */
-export function timestampTextOf(s: Snapshot): string {
-  return SnapshotOnAccess.timestampText(s as unknown as SnapshotOnAccess);
-}
-
-/** Attribute `type`'s decoded value of a snapshot decoding on access: its getter's value, without looking the getter up by name. */
-export function decodedAttribute(s: Snapshot, type: number): unknown {
-  return (s as unknown as SnapshotOnAccess).decoded(type);
+/** Writes the JSON of a snapshot decoding on access (snapshotToJson's text) from its bytes, without the closing brace. */
+export function writeSnapshotOnAccessJson(w: JsonText, s: Snapshot): void {
+  SnapshotOnAccess.writeJson(s as unknown as SnapshotOnAccess, w);
 }
 
 /**

@@ -3,7 +3,9 @@ import { TcpInfoReadError } from '../errors.js';
 import type { InputLine, LineBytesBatch } from '../input.js';
 import { decodeRecord, type Snapshot } from '../snapshot.js';
 import { snapshotToJson } from '../snapshot-json.js';
-import { snapshotViewOfSlots } from '../snapshot-on-access.js';
+import { JsonText } from '../json-text.js';
+import { writeRecordJson } from '../record-json.js';
+import { slotsTimestampText, snapshotViewOfSlots } from '../snapshot-on-access.js';
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS, type CsvRowSource } from './columns.js';
 import { CanonicalLineScanner } from './line-scanner.js';
@@ -11,6 +13,7 @@ import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
 const NEWLINE = 10;
+const CLOSE_BRACE = 0x7d;
 
 /** What a {@link LineConverter} writes. */
 export interface LineConverterOptions {
@@ -43,6 +46,8 @@ export interface LineConverterOptions {
 export class LineConverter {
   readonly #slots = new RecordSlots();
   readonly #scanner = new CanonicalLineScanner();
+  /** JSON lines are written here from the slots' bytes, then copied out (no string per line). */
+  readonly #json = new JsonText();
   /** The UUID of the last header record met (the `UUID` column). */
   #uuid = '';
   /** The row handed to `options.rows` (reused). */
@@ -73,7 +78,7 @@ export class LineConverter {
         if (this.options.rows !== undefined) {
           this.#emit(all || jsonl ? snapshotViewOfSlots(slots) : undefined, source);
         } else if (jsonl) {
-          out.utf8(snapshotToJson(undefined, snapshotViewOfSlots(slots)) + '\n');
+          this.#writeJsonLine(slots);
         } else {
           writeOriginalRow(out, slots);
           if (all) this.#writeExtras(snapshotViewOfSlots(slots));
@@ -118,6 +123,19 @@ export class LineConverter {
     if (this.options.keys === true) this.#writeKeys(line.source);
     out.byte(NEWLINE);
     return true;
+  }
+
+  /** The record in the slots as a JSON line (snapshotToJson's text and a newline), straight from its bytes. */
+  #writeJsonLine(slots: RecordSlots): void {
+    const w = this.#json;
+    const out = this.out!;
+    w.reset();
+    writeRecordJson(w, slots.bytes, slots.idmAt, slots, slotsTimestampText(slots));
+    w.byte(CLOSE_BRACE);
+    w.byte(NEWLINE);
+    out.reserve(w.length);
+    w.buffer.copy(out.buffer, out.position, 0, w.length);
+    out.position += w.length;
   }
 
   /** Hands the row in the slots (and its snapshot, when decoded) to `options.rows`. */

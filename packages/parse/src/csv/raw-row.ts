@@ -1,5 +1,5 @@
 import {
-  formatGoIP, originalParsesFully,
+  originalParsesFully,
   IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, IDIAG_DPORT_OFFSET, IDIAG_DST_OFFSET, IDIAG_EXPIRES_OFFSET, IDIAG_INTERFACE_OFFSET,
   IDIAG_SPORT_OFFSET, IDIAG_SRC_OFFSET, SIZEOF_INET_DIAG_MSG,
   INET_DIAG_BBRINFO, INET_DIAG_CLASS_ID, INET_DIAG_CONG, INET_DIAG_DCTCPINFO, INET_DIAG_INFO, INET_DIAG_MARK, INET_DIAG_MEMINFO,
@@ -9,6 +9,7 @@ import { DEFAULT_MAX_ATTRIBUTES } from '@tcpinfo/netlink';
 import { originalBit } from '../original-rules.js';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
+import { putAddressText, u32le } from './address-text.js';
 import { putAscii, putBytes, putHex32, putInt, putUint } from './put-text.js';
 import { HOST_IS_LITTLE_ENDIAN, type AttributeLayout, type RecordSlots } from './record-slots.js';
 
@@ -109,41 +110,12 @@ export function slotsNotFullyParsed(s: AttributeLayout): number {
   return bits;
 }
 
-/**
- * Address texts by their 16 bytes, in a small direct-mapped cache: rows of a
- * connection repeat its two addresses, and files of many connections (the
- * daemon's test archives) cycle through a few hundred. Compared as four
- * words: addresses sit at 8-aligned offsets of the slots (idm at 0, fields
- * at 8 and 24).
- */
-const ADDRESS_CACHE_SLOTS = 1024;
-/** Longest text formatGoIP gives: a full IPv6 address. */
-const MAX_ADDRESS_TEXT = 39;
-const addressKeys = new Uint32Array(4 * ADDRESS_CACHE_SLOTS);
-/** Per slot: the text's length (0: empty slot), then its ASCII bytes. */
-const addressBytes = new Uint8Array((1 + MAX_ADDRESS_TEXT) * ADDRESS_CACHE_SLOTS);
-
-/** Writes the text of the address at byte offset `at` of the slots. */
+/** Writes the text of the address at byte offset `at` of the slots (8-aligned: its words are read as they are). */
 function putAddress(buf: Uint8Array, pos: number, s: RecordSlots, at: number): number {
+  if (!LE) return putAddressText(buf, pos, s.bytes, at, u32le(s.bytes, at), u32le(s.bytes, at + 4), u32le(s.bytes, at + 8), u32le(s.bytes, at + 12));
   const w = s.u32;
   const i = at >>> 2;
-  const w0 = w[i]!;
-  const w1 = w[i + 1]!;
-  const w2 = w[i + 2]!;
-  const w3 = w[i + 3]!;
-  const slotIndex = (Math.imul(w0 ^ w1, 0x9e3779b1) ^ Math.imul(w2 ^ w3, 0x85ebca6b)) >>> 22; // top 10 bits
-  const k = 4 * slotIndex;
-  const t = (1 + MAX_ADDRESS_TEXT) * slotIndex;
-  if (addressBytes[t] === 0 || addressKeys[k] !== w0 || addressKeys[k + 1] !== w1 || addressKeys[k + 2] !== w2 || addressKeys[k + 3] !== w3) {
-    const text = formatGoIP(s.bytes.subarray(at, at + 16));
-    addressKeys[k] = w0;
-    addressKeys[k + 1] = w1;
-    addressKeys[k + 2] = w2;
-    addressKeys[k + 3] = w3;
-    addressBytes[t] = text.length;
-    putAscii(addressBytes, t + 1, text);
-  }
-  return putBytes(buf, pos, addressBytes, t + 1, t + 1 + addressBytes[t]!);
+  return putAddressText(buf, pos, s.bytes, at, w[i]!, w[i + 1]!, w[i + 2]!, w[i + 3]!);
 }
 
 /** Offset of attribute `type`'s (padded) value, -1 when absent. */
