@@ -20,7 +20,8 @@
 // --out-dir DIR writes under DIR instead.
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a V8 CPU profile of each scenario's measured window there
 // (with BENCH_HEAP_PROFILE=1: a sampling heap profile instead, every allocation counted, collected or not).
-// BENCH_NODE_FLAGS="--max-semi-space-size=4" passes V8/Node flags to the measured process.
+// BENCH_NODE_FLAGS="--max-semi-space-size=4" passes V8/Node flags to the measured process,
+// which runs with the daemon's own V8 flags (apps/tcp-info gc-tuning.ts) unless BENCH_DEFAULT_GC=1.
 // BENCH_GC_TRACE=/tmp/gc runs it with --trace-gc and writes its output, with marks at the
 // phases (floor, daemon, window, windowend) and memory every 5 cycles, to /tmp/gc-<scenario>.
 import { execFileSync, spawn } from 'node:child_process';
@@ -151,6 +152,10 @@ async function inner(s) {
   const { Collector } = await import(PKG('collector'));
   const { Saver } = await import(PKG('saver'));
   const { createMetrics } = await import(PKG('metrics'));
+  // The daemon's process-wide V8 flags, as its entry point (bin.ts) sets them;
+  // BENCH_DEFAULT_GC=1 leaves V8's defaults, for before/after comparisons.
+  const { tuneGarbageCollector } = await import(new URL('../../apps/tcp-info/dist/index.js', import.meta.url).href);
+  if (!process.env.BENCH_DEFAULT_GC) tuneGarbageCollector();
 
   const load = spawn(process.execPath, [join(HERE, 'daemon-load.mjs'), '--count', String(s.connections), '--every', String(s.every)], {
     stdio: ['pipe', 'pipe', 'inherit'],

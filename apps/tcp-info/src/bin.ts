@@ -3,6 +3,7 @@ import { exitOnStdoutError } from '@tcpinfo/cli';
 import { buildInfo, formatBuildInfo } from './build-info.js';
 import { helpText, loadConfig } from './config.js';
 import { runDaemon } from './daemon.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 import { timestampedLog } from './log.js';
 
 // A reader that stops early (`| head`, `grep -q`) closes the pipe: that is not an error.
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatBuildInfo(buildInfo())}\n`);
     return 0;
   }
+  tuneGarbageCollector();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGTERM', onSignal);
