@@ -21,6 +21,34 @@ export class JsonText extends LineBytes {
     super(16 * 1024);
   }
 
+  /** Nothing but ASCII written since {@link reset}: the text is then its bytes as latin1 (a plain copy, no UTF-8 decoding). */
+  #ascii = true;
+
+  override reset(): void {
+    super.reset();
+    this.#ascii = true;
+  }
+
+  /** The text written since {@link reset}. */
+  override toString(): string {
+    return this.buffer.toString(this.#ascii ? 'latin1' : 'utf8', 0, this.length);
+  }
+
+  override utf8(text: string): void {
+    this.#ascii = false; // (perhaps not: the flag only has to be true when it is)
+    super.utf8(text);
+  }
+
+  override bytes(b: Uint8Array): void {
+    for (let i = 0; i < b.length; i++) if (b[i]! > 0x7f) this.#ascii = false;
+    super.bytes(b);
+  }
+
+  override byte(value: number): void {
+    if (value > 0x7f) this.#ascii = false;
+    super.byte(value);
+  }
+
   /** A DataView of {@link buffer} (made again when it grows): unaligned 32-bit stores for writers of cached ASCII. */
   view(): DataView {
     const b = this.buffer;

@@ -109,11 +109,12 @@ async function* decodeSnapshots(input: Input, options: RecordReadOptions): Async
   for await (const batch of readLineBytesBatches(input, options)) {
     const { bytes, starts, ends, numbers, source } = batch;
     for (let i = 0; i < starts.length; i++) {
-      const line: InputLine = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
       if (scanner.scanBytes(bytes, starts[i]!, ends[i]!, slots)) {
-        yield { snapshot: snapshotOfSlots(slots), line };
+        // The scanner takes only ASCII lines: their text is their bytes as latin1 (a plain copy, no UTF-8 decoding).
+        yield { snapshot: snapshotOfSlots(slots), line: { text: bytes.toString('latin1', starts[i], ends[i]), number: numbers[i]!, source } };
         continue;
       }
+      const line: InputLine = { text: bytes.toString('utf8', starts[i], ends[i]), number: numbers[i]!, source };
       let decoded: DecodedRecord;
       try {
         decoded = decodeRecord(ArchivalRecord.parseLine(line.text));
