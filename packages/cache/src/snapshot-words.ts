@@ -28,7 +28,8 @@ const ownWalk = new AttributeRanges();
  * A private copy of one snapshot and, when its layout allows (a well-formed
  * list with tcp_info, every bound a multiple of 4), the word ranges that
  * `changeComparedBounds` (@tcpinfo/netlink) compares: everything but
- * idiag_expires, the tcp_info timers and tcp_info from busy_time on.
+ * the inet_diag_msg after its first word (family, state, timer, retrans), the
+ * tcp_info timers and tcp_info from busy_time on.
  */
 export class SnapshotWords {
   /** The copy (inet_diag_msg + attributes). */

@@ -37,7 +37,7 @@ describe('SnapshotWords', () => {
     expect(quick).toBeGreaterThan(0);
   });
 
-  it('skips exactly idiag_expires, the tcp_info timers and tcp_info from busy_time on (6.18 layout)', () => {
+  it('skips exactly the inet_diag_msg after its first word, the tcp_info timers and tcp_info from busy_time on (6.18 layout)', () => {
     const prev = loadRawPayloads(KERNEL_6_18_FIXTURE).find((p) => p[1] === 1)!; // ESTABLISHED
     const snapshot = new SnapshotWords(prev);
     expect(snapshot.words).toBeDefined();
@@ -48,9 +48,9 @@ describe('SnapshotWords', () => {
       const { words, base } = inDatagram(cur);
       if (snapshot.sameBesideIgnored(words, base)) ignored.push(i);
     }
-    // 4 bytes of idiag_expires, 16 of last_* timers, 280 - 168 of tcp_info's tail.
-    expect(ignored.length).toBe(4 + 16 + (280 - 168));
-    expect(ignored.slice(0, 4)).toEqual([52, 53, 54, 55]);
+    // 72 - 4 bytes of the inet_diag_msg (id, cookie, expires, queues, uid, inode), 16 of last_* timers, 280 - 168 of tcp_info's tail.
+    expect(ignored.length).toBe(72 - 4 + 16 + (280 - 168));
+    expect(ignored.slice(0, 68)).toEqual(Array.from({ length: 68 }, (_, i) => 4 + i));
   });
 
   it('declines (asks comparePayloads) for a snapshot without tcp_info or of unaligned length', () => {

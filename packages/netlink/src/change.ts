@@ -1,4 +1,4 @@
-import { IDIAG_EXPIRES_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
+import { IDIAG_SPORT_OFFSET, IDIAG_STATE_OFFSET, INET_DIAG_INFO, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { TCPI_BUSY_TIME_OFFSET, TCPI_LAST_DATA_SENT_OFFSET, TCPI_PMTU_OFFSET } from '@tcpinfo/tcp';
 import { NetlinkParseError } from './errors.js';
 import { AttributeRanges } from './attribute-ranges.js';
@@ -184,9 +184,15 @@ function compareIndexed(
 
 /**
  * THE rule of which bytes of a payload change detection ignores, given where
- * its INET_DIAG_INFO value lies ([infoStart, infoEnd), infoStart >= 0):
- * idiag_expires, the last_* timers of tcp_info [44,60) and tcp_info from
- * busy_time on. Writes the bounds of the compared ranges into `out`:
+ * its INET_DIAG_INFO value lies ([infoStart, infoEnd), infoStart >= 0): of the
+ * inet_diag_msg, everything after its first word (the rules read only
+ * idiag_state there, as the original's Compare; the first word, family, state,
+ * timer and retrans, is compared whole so the cache can compare words: a
+ * timer or retrans change only sends it to {@link compareRaw}, which ignores
+ * it), the last_* timers of tcp_info [44,60) and tcp_info from busy_time on.
+ * Skipping the socket id, cookie, expires, queues, uid and inode (17 of the
+ * ~110 words an idle socket's snapshot is compared on) is that much less of
+ * the cache's work per socket and cycle. Writes the bounds of the compared ranges into `out`:
  * `[0, out[0])`, `[out[1], out[2])`, `[out[3], out[4])`, `[out[5], length)`.
  * Ranges are cut at the end of a shorter (older-kernel) tcp_info. Two payloads
  * of one length that are equal there have equal attribute headers, so the same
@@ -194,8 +200,8 @@ function compareIndexed(
  * {@link comparePayloads} and of the cache's word compare (@tcpinfo/cache).
  */
 export function changeComparedBounds(infoStart: number, infoEnd: number, out: Int32Array): void {
-  out[0] = IDIAG_EXPIRES_OFFSET;
-  out[1] = IDIAG_EXPIRES_OFFSET + 4;
+  out[0] = IDIAG_SPORT_OFFSET;
+  out[1] = SIZEOF_INET_DIAG_MSG;
   out[2] = Math.min(infoStart + TCPI_LAST_DATA_SENT_OFFSET, infoEnd);
   out[3] = Math.min(infoStart + TCPI_PMTU_OFFSET, infoEnd);
   out[4] = Math.min(infoStart + TCPI_BUSY_TIME_OFFSET, infoEnd);
