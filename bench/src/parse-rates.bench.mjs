@@ -4,20 +4,32 @@
 //   - the CSV path (toCsv over a fresh readSnapshots: the byte-level writer),
 //   - readSnapshots, a job reading a few fields of every snapshot,
 //   - the CSV with columns 'all' (every field decoded),
-//   - JSON lines (snapshotToJson, as tcpinfo-csv --format=jsonl).
+//   - JSON lines (snapshotToJson over readSnapshots),
+//   - the built `tcpinfo-csv --format=jsonl FILE` (csv-child.mjs: the whole
+//     process's CPU, every thread, start-up included; its output piped here).
 // Targets: 150k/s for the few-fields job, 100k/s for 'all' and JSON lines.
-// Each case checks it saw every line. CPU time, not wall time: the machine is shared.
+// Each case checks it saw every line; the JSON cases check lines against the
+// reference path (decodeRecord, then toPlainJson's rules). CPU time, not wall
+// time: the machine is shared.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decompress } from 'zstd-napi';
-import { readSnapshots, snapshotToJson, toCsvBytes } from '@tcpinfo/parse';
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import { decodeRecord, readSnapshots, snapshotToJson, toCsvBytes } from '@tcpinfo/parse';
+import { runCostedChild } from './costed-child.mjs';
 
 const fixtures = fileURLToPath(new URL('../../apps/csvtool/test/fixtures/', import.meta.url));
 const SAMPLES = ['archiveRecords.jsonl.zst', 'ndt-jdczh_1553815964_00000000000003E8.00183.jsonl.zst', 'finwait2-sample_1554836592_unsafe_000000000135A272.00000.jsonl.zst'];
 const sample = Buffer.concat(SAMPLES.map((f) => decompress(readFileSync(join(fixtures, f)))));
 const sampleLines = sample.toString().trimEnd().split('\n').length;
+/** The JSON lines of one pass over the samples by the reference path (decoded objects, toPlainJson, JSON.stringify). */
+const referenceJson = sample.toString().trimEnd().split('\n').map((line) => {
+  const { metadata, snapshot } = decodeRecord(ArchivalRecord.parseLine(line));
+  return snapshotToJson(metadata, snapshot);
+});
+const cliChild = fileURLToPath(new URL('./csv-child.mjs', import.meta.url));
 const MB = Number(process.env.BENCH_PARSE_MB ?? 20);
 
 function replicated() {
@@ -85,6 +97,27 @@ export async function cases() {
           if (bytes === 0) throw new Error('no JSON');
           return n;
         }),
+    },
+    {
+      name: 'tcpinfo-csv --format=jsonl FILE (target 100k)',
+      unit: 'snapshots',
+      async measureAsync() {
+        let head = '';
+        const r = await runCostedChild(cliChild, ['--format=jsonl', path], (chunk) => {
+          if (head.length < 4 << 20) head += chunk.toString('utf8');
+        });
+        if (r.newlines !== lines) throw new Error(`printed ${r.newlines} lines, expected ${lines}`);
+        const whole = head.split('\n').slice(0, -1); // the head's last line may be cut
+        if (whole.length < 1000) throw new Error(`only ${whole.length} lines seen`);
+        const wrong = whole.slice(0, referenceJson.length).findIndex((l, i) => l !== referenceJson[i]);
+        if (wrong !== -1) throw new Error(`line ${wrong + 1} differs from the reference JSON`);
+        return {
+          items: lines,
+          perSecond: lines / (r.cpuMs / 1000),
+          nsPerItem: (r.cpuMs * 1e6) / lines,
+          notes: `${MB} MB plain JSONL, CPU ${r.cpuMs.toFixed(0)} ms (whole process), wall ${r.wallMs.toFixed(0)} ms, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`,
+        };
+      },
     },
   ];
 }
