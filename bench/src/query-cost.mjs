@@ -12,7 +12,7 @@
 // when queries go round-robin over the flows; without it every snapshot stays
 // and repeated queries find their answer cached.
 // Profile with: node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/query-cost.mjs
-// Usage: node bench/src/query-cost.mjs [--connections 2000] [--rate 1000] [--seconds 10] [--churn] [--json]
+// Usage: node bench/src/query-cost.mjs [--connections 2000] [--rate 1000] [--seconds 10] [--gap 5 (batchGapMs)] [--churn] [--json]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +41,7 @@ const feed = (from, to) => {
 feed(0, n);
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpinfo-qcost-'));
-const server = new QueryServer(flows);
+const server = new QueryServer(flows, { batchGapMs: Number(arg('gap', 5)) });
 await server.listen(join(tmp, 'query.sock'));
 // 1/50 of the flows every 10 ms: each one a new snapshot every 500 ms.
 let next = 0;
@@ -65,6 +65,8 @@ await new Promise((r) => setTimeout(r, 2000));
 const idlePerSecond = (cpuMs() - idle0) / 2;
 const idleMainPerSecond = (mainMs() - idleMain0) / 2;
 
+const wakes = () => Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'))[1]);
+const wakes0 = wakes();
 const cpu0 = cpuMs();
 const main0 = mainMs();
 const stats0 = server.stats;
@@ -78,11 +80,12 @@ const line = await new Promise((resolve, reject) => {
 const cpu = cpuMs() - cpu0 - (idlePerSecond * (performance.now() - t0)) / 1000;
 const main = mainMs() - main0 - (idleMainPerSecond * (performance.now() - t0)) / 1000;
 const batches = server.stats.batches - stats0.batches;
+const mainWakes = wakes() - wakes0;
 const split = process.cpuUsage(split0);
 const q = JSON.parse(line);
 clearInterval(churner);
 await server.close();
 rmSync(tmp, { recursive: true, force: true });
 if (q.failed > 0 || q.notFound > 0 || q.ok !== q.sent) throw new Error(`queries: ${line}`);
-const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, mainThreadMsPerQuery: main / q.ok, asksPerBatch: q.ok / batches, userMsPerQuery: split.user / 1000 / q.ok, systemMsPerQuery: split.system / 1000 / q.ok, idleCpuMsPerSecond: idlePerSecond, idleMainThreadMsPerSecond: idleMainPerSecond };
+const result = { connections: n, churn, asked: rate, answered: q.ok, achievedPerSecond: q.ok / (q.elapsedMs / 1000), cpuMsPerQuery: cpu / q.ok, mainThreadMsPerQuery: main / q.ok, asksPerBatch: q.ok / batches, mainWakesPerBatch: mainWakes / batches, userMsPerQuery: split.user / 1000 / q.ok, systemMsPerQuery: split.system / 1000 / q.ok, idleCpuMsPerSecond: idlePerSecond, idleMainThreadMsPerSecond: idleMainPerSecond };
 console.log(process.argv.includes('--json') ? JSON.stringify(result) : result);

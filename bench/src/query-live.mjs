@@ -98,6 +98,14 @@ async function inner(s) {
   const out = mkdtempSync(join(s.tmp, 'out-'));
   const metrics = createMetrics();
   const flows = new FlowTable({ retentionMs: 10_000, onClosed: (f) => summarizeClosed(f) });
+  // Records written, counted: a cycle's work grows with its length (clients write
+  // every 500 ms), so CPU per record is also reported, less sensitive to slow cycles.
+  let records = 0;
+  const onRecord = flows.onRecord.bind(flows);
+  flows.onRecord = (uuid, record) => {
+    records++;
+    onRecord(uuid, record);
+  };
   const saver = new Saver({ outputDir: out, uuidPrefix: 'qbench_1700000000_unsafe', metrics, records: flows });
   const collector = new Collector({ saver, metrics, exclude: new ExclusionRules(), anonymizer: createAnonymizer('none'), intervalMs: 10, socket: InetDiagSocket.open() });
   const starts = [];
@@ -120,6 +128,7 @@ async function inner(s) {
   let server;
   const windows = { off: [], on: [] };
   const mainWindows = { off: [], on: [] };
+  const perRecordUs = { off: [], on: [] };
   let batchesWithoutClient = 0;
   for (let p = 0; p < s.pairs; p++) {
     // off-on, then on-off, …: a drift over the run (warm-up, other load) does not favour one side.
@@ -137,8 +146,11 @@ async function inner(s) {
       const before = readTreeCpu(notOurs);
       const main0 = mainThreadMs();
       const batches0 = server?.stats.batches ?? 0;
+      const records0 = records;
       await cycles(s.window);
-      windows[mode].push(perCycle(before, readTreeCpu(notOurs), s.window).totalMs);
+      const cpu = perCycle(before, readTreeCpu(notOurs), s.window).totalMs;
+      windows[mode].push(cpu);
+      perRecordUs[mode].push((cpu * s.window * 1000) / (records - records0));
       mainWindows[mode].push((mainThreadMs() - main0) / s.window);
       if (mode === 'on') {
         batchesWithoutClient += server.stats.batches - batches0;
@@ -152,6 +164,7 @@ async function inner(s) {
   process.stderr.write(`query-live: CPU/cycle off ${windows.off.map((x) => x.toFixed(2))} on ${windows.on.map((x) => x.toFixed(2))} ms; interval medians…\n`);
   const ratios = windows.on.map((on, i) => on / windows.off[i]);
   const mainRatios = mainWindows.on.map((on, i) => on / mainWindows.off[i]);
+  const recordRatios = perRecordUs.on.map((on, i) => on / perRecordUs.off[i]);
   server = new QueryServer(flows);
   await server.listen(sockPath);
   const intervals = (from, to) => starts.slice(from + 1, to).map((t, i) => t - starts[from + i]);
@@ -189,6 +202,7 @@ async function inner(s) {
     openFlows, busyConnections: s.busy,
     cpuPerCycleMs: windows, ratioOnOff: ratios, ratio: meanCi(ratios),
     mainThreadMsPerCycle: mainWindows, mainRatio: meanCi(mainRatios),
+    cpuPerRecordUs: perRecordUs, perRecordRatio: meanCi(recordRatios),
     batchesWithoutClient, load: loadavg(),
     intervalMedianMs: { quiet, queries: busy, quietAfter }, queries, mainThreadMsPerQuery: mainMsPerQuery, batches,
   }));

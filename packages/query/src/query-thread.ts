@@ -10,8 +10,8 @@ import type { FromQueryThread, QueryThreadConfig, ToQueryThread } from './thread
 
 const port = parentPort!;
 const post = (m: FromQueryThread) => port.postMessage(m);
-const link = new MainLink((asks) => post({ type: 'asks', asks }));
 const config = workerData as QueryThreadConfig;
+const link = new MainLink((asks) => post({ type: 'asks', asks }), config.batchGapMs);
 const front = new HttpFront(
   config,
   link,

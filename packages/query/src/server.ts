@@ -7,6 +7,7 @@ import { QueryError } from './errors.js';
 import type { FlowTable } from './flow-table.js';
 import { transferables } from './flow-wire.js';
 import { DEFAULT_CACHED_SNAPSHOTS } from './format.js';
+import { DEFAULT_BATCH_GAP_MS } from './main-link.js';
 import { COUNTER, COUNTERS_BYTES, type FromQueryThread, type QueryThreadConfig, type ToQueryThread } from './thread-protocol.js';
 
 /** Options of a {@link QueryServer}. */
@@ -28,6 +29,13 @@ export interface QueryServerOptions {
    * its next snapshot, a connection's answer costs its figures only.
    */
   readonly cachedSnapshots?: number;
+  /**
+   * Least time between two batches of asks from the query thread (default 5
+   * ms): each wakes the polling thread, so under load this bounds its wakes
+   * (1000 / batchGapMs per second) and adds at most this much to a query's
+   * latency; a query after a quiet gap goes at once.
+   */
+  readonly batchGapMs?: number;
   /** One line per incident. */
   readonly log?: (line: string) => void;
   /** Called when the number of clients changes (each change is then a message to the polling thread). */
@@ -47,7 +55,7 @@ export interface QueryServerStats {
   readonly asks: number;
 }
 
-const DEFAULTS = { mode: 0o660, maxClients: 64, idleTimeoutMs: 10_000, listChunk: 256, cachedSnapshots: DEFAULT_CACHED_SNAPSHOTS };
+const DEFAULTS = { mode: 0o660, maxClients: 64, idleTimeoutMs: 10_000, listChunk: 256, cachedSnapshots: DEFAULT_CACHED_SNAPSHOTS, batchGapMs: DEFAULT_BATCH_GAP_MS };
 
 /**
  * The query thread's entry. Beside this module in dist/ (index.js and
@@ -120,6 +128,7 @@ export class QueryServer {
       idleTimeoutMs: this.#opts.idleTimeoutMs,
       listChunk: this.#opts.listChunk,
       cachedSnapshots: this.#opts.cachedSnapshots,
+      batchGapMs: this.#opts.batchGapMs,
       reportClients: this.#opts.onClientCount !== undefined,
       counters: this.#counters.buffer as SharedArrayBuffer,
     };

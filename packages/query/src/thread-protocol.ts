@@ -14,6 +14,7 @@ export interface QueryThreadConfig {
   readonly idleTimeoutMs: number;
   readonly listChunk: number;
   readonly cachedSnapshots: number;
+  readonly batchGapMs: number;
   /** Post the client count on each change (only when the polling thread has an `onClientCount`: each is a message). */
   readonly reportClients: boolean;
   /** Int32 counters the query thread keeps and the polling thread reads without a message: see {@link COUNTER}. */
