@@ -84,6 +84,7 @@ export class QueryServer {
   readonly #desk: AskDesk;
   readonly #counters = new Int32Array(new SharedArrayBuffer(COUNTERS_BYTES));
   #worker: Worker | undefined;
+  #thread: { readonly tid: number; readonly nice: number } | undefined;
   #path = '';
   /** Resolves when the thread said it closed (or ended). */
   #closed: (() => void) | undefined;
@@ -107,6 +108,15 @@ export class QueryServer {
       batches: this.#desk.batches,
       asks: this.#desk.asks,
     };
+  }
+
+  /**
+   * The query thread's id and nice value while listening (Linux): nice +10
+   * relative to the polling thread, so that under contention queries wait,
+   * not polling.
+   */
+  get thread(): { readonly tid: number; readonly nice: number } | undefined {
+    return this.#worker === undefined ? undefined : this.#thread;
   }
 
   /** The path listened on ('' before {@link listen} and after {@link close}). */
@@ -143,6 +153,7 @@ export class QueryServer {
             return;
           }
           case 'listening':
+            this.#thread = m.thread;
             return resolve();
           case 'listen-error':
             return reject(new QueryError('LISTEN', m.message));

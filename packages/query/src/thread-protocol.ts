@@ -46,7 +46,8 @@ export interface AskAnswer {
 
 /** Query thread → polling thread. */
 export type FromQueryThread =
-  | { readonly type: 'listening' }
+  /** `thread`: the query thread's id and its nice value (lowered below the polling thread's). */
+  | { readonly type: 'listening'; readonly thread?: { readonly tid: number; readonly nice: number } }
   | { readonly type: 'listen-error'; readonly message: string }
   | { readonly type: 'asks'; readonly asks: Ask[] }
   | { readonly type: 'clients'; readonly clients: number }

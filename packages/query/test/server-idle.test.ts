@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,11 @@ describe('the query socket with no client', () => {
     const path = join(dir, 'query.sock');
     const server = new QueryServer(new FlowTable());
     await server.listen(path);
+    // The query thread yields to polling: its nice value, as the kernel reports it, is 10 above this thread's.
+    const { tid, nice } = server.thread!;
+    const niceOf = (id: number) => Number(readFileSync(`/proc/self/task/${id}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    expect(niceOf(tid)).toBe(nice);
+    expect(nice).toBe(Math.min(19, niceOf(process.pid) + 10));
     expect(statSync(path).isSocket()).toBe(true);
     await server.close();
     expect(existsSync(path)).toBe(false);
