@@ -12,10 +12,15 @@
 //     the ratio's mean with its 95 % confidence interval over the pairs, for
 //     the whole process tree and for the polling thread alone (schedstat, ns),
 //     and the batches the polling thread answered meanwhile (must be 0);
+//   - in each "on" window, the CPU of the query thread itself (schedstat of its
+//     thread id) and of every thread but the polling one: what turning the
+//     socket on adds, measured where it can be added, without the polling
+//     thread's window-to-window spread (~10 %) that the ratio carries;
 //   - the polling interval's median over 10 s without queries, then over 10 s of
-//     RATE queries per second (query-load.mjs, a separate process not counted),
-//     then 10 s without again; the polling thread's CPU per query.
-// Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--settle 50] [--settle-on-ms 20000] [--pairs 8] [--rate 1000] [--json]
+//     RATE queries per second (query-load.mjs in CLIENTS separate processes,
+//     RATE/CLIENTS each, not counted), then 10 s without again; the queries
+//     answered per second; the polling thread's CPU per query.
+// Usage (root): node bench/src/query-live.mjs [--busy 1000] [--window 300] [--settle 50] [--settle-on-ms 20000] [--pairs 8] [--rate 1000] [--clients 2] [--json]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -36,7 +41,7 @@ async function outer() {
     console.error('query-live.mjs needs root (network namespaces); skipped');
     process.exit(0);
   }
-  const s = { busy: Number(arg('busy', 1000)), window: Number(arg('window', 300)), settle: Number(arg('settle', 50)), settleOnMs: Number(arg('settle-on-ms', 20_000)), pairs: Number(arg('pairs', 8)), rate: Number(arg('rate', 1000)) };
+  const s = { busy: Number(arg('busy', 1000)), window: Number(arg('window', 300)), settle: Number(arg('settle', 50)), settleOnMs: Number(arg('settle-on-ms', 20_000)), pairs: Number(arg('pairs', 8)), rate: Number(arg('rate', 1000)), clients: Number(arg('clients', 2)) };
   const ns = `tcpinfo-qbench-${process.pid}`;
   const ip = (...a) => execFileSync('ip', a, { stdio: 'pipe' });
   const tmp = mkdtempSync(join(tmpdir(), 'tcpinfo-qbench-'));
@@ -63,6 +68,15 @@ function mainThreadMs() {
 }
 
 
+/** A thread's run time (ms; /proc schedstat, ns), or NaN once it has ended. */
+function threadMs(tid) {
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Mean of the per-pair ratios, their standard deviation, and the 95 % confidence interval of the mean. */
 function meanCi(xs) {
   // Two-sided 95 % quantiles of Student's t for 1…30 degrees of freedom (then ~1.96).
@@ -72,6 +86,23 @@ function meanCi(xs) {
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : Number.NaN;
   const half = n > 1 ? (T95[n - 2] ?? 1.96) * (sd / Math.sqrt(n)) : Number.NaN;
   return { n, mean, sd, ci95: [mean - half, mean + half] };
+}
+
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/**
+ * What the socket adds, as a share of CPU per cycle with it off: the query
+ * thread's own CPU, and the change in every thread but the polling one (the
+ * query thread included, V8's helpers, the write thread, the relay).
+ */
+function addedShare(windows, others, queryThread) {
+  const off = mean(windows.off);
+  return {
+    queryThreadShare: mean(queryThread) / off,
+    otherThreadsShare: (mean(others.on) - mean(others.off)) / off,
+  };
 }
 
 function median(xs) {
@@ -129,6 +160,8 @@ async function inner(s) {
   const windows = { off: [], on: [] };
   const mainWindows = { off: [], on: [] };
   const perRecordUs = { off: [], on: [] };
+  const othersWindows = { off: [], on: [] };
+  const queryThreadWindows = [];
   let batchesWithoutClient = 0;
   for (let p = 0; p < s.pairs; p++) {
     // off-on, then on-off, …: a drift over the run (warm-up, other load) does not favour one side.
@@ -147,9 +180,14 @@ async function inner(s) {
       const main0 = mainThreadMs();
       const batches0 = server?.stats.batches ?? 0;
       const records0 = records;
+      const queryTid = server?.thread?.tid;
+      const query0 = queryTid === undefined ? 0 : threadMs(queryTid);
       await cycles(s.window);
-      const cpu = perCycle(before, readTreeCpu(notOurs), s.window).totalMs;
+      const used = perCycle(before, readTreeCpu(notOurs), s.window);
+      const cpu = used.totalMs;
       windows[mode].push(cpu);
+      othersWindows[mode].push(used.threadsMs.others + used.childrenMs);
+      if (mode === 'on') queryThreadWindows.push(queryTid === undefined ? Number.NaN : (threadMs(queryTid) - query0) / s.window);
       perRecordUs[mode].push((cpu * s.window * 1000) / (records - records0));
       mainWindows[mode].push((mainThreadMs() - main0) / s.window);
       if (mode === 'on') {
@@ -178,14 +216,24 @@ async function inner(s) {
   t = performance.now();
   m = mainThreadMs();
   const batches0 = server.stats.batches;
-  const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate), '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  notOurs.push(client.pid);
-  const clientOut = await new Promise((resolve, reject) => {
-    client.once('exit', (c) => c !== 0 && reject(new Error(`query load exited (${c})`)));
-    createInterface({ input: client.stdout }).once('line', resolve);
-  });
+  // CLIENTS processes, RATE/CLIENTS each, different UUIDs first: one Node
+  // process's HTTP client alone may not keep up with RATE on a busy machine.
+  const clientOuts = await Promise.all(Array.from({ length: s.clients }, (_, i) => {
+    const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate / s.clients), '10', '32', String(i * 97)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    notOurs.push(client.pid);
+    return new Promise((resolve, reject) => {
+      client.once('exit', (c) => c !== 0 && reject(new Error(`query load exited (${c})`)));
+      createInterface({ input: client.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    });
+  }));
   const busy = median(intervals(from, starts.length));
-  const queries = JSON.parse(clientOut);
+  const queries = { sent: 0, ok: 0, notFound: 0, failed: 0, elapsedMs: 0 };
+  for (const c of clientOuts) {
+    for (const k of ['sent', 'ok', 'notFound', 'failed']) queries[k] += c[k];
+    queries.elapsedMs = Math.max(queries.elapsedMs, c.elapsedMs);
+  }
+  queries.clients = s.clients;
+  queries.answeredPerSecond = queries.ok / (queries.elapsedMs / 1000);
   const mainMsPerQuery = (mainThreadMs() - m - (quietMainPerSecond * (performance.now() - t)) / 1000) / queries.ok;
   const batches = server.stats.batches - batches0;
   // Quiet again: the medians before and after bracket the one with queries.
@@ -204,6 +252,8 @@ async function inner(s) {
     mainThreadMsPerCycle: mainWindows, mainRatio: meanCi(mainRatios),
     cpuPerRecordUs: perRecordUs, perRecordRatio: meanCi(recordRatios),
     batchesWithoutClient, load: loadavg(),
+    otherThreadsMsPerCycle: othersWindows, queryThreadMsPerCycle: queryThreadWindows,
+    added: addedShare(windows, othersWindows, queryThreadWindows),
     intervalMedianMs: { quiet, queries: busy, quietAfter }, queries, mainThreadMsPerQuery: mainMsPerQuery, batches,
   }));
   process.exit(0);

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // Query load for query-live.mjs: asks the query socket RATE times a second for
 // SECONDS seconds (GET /connections/{uuid}, UUIDs taken round-robin from one
-// listing), over keep-alive connections. Prints one JSON line when done:
-// { sent, ok, notFound, failed, elapsedMs }.
-// usage: node query-load.mjs SOCKET RATE SECONDS
+// listing, starting at OFFSET), over up to SOCKETS keep-alive connections.
+// Prints one JSON line when done: { sent, ok, notFound, failed, elapsedMs }.
+// usage: node query-load.mjs SOCKET RATE SECONDS [SOCKETS] [OFFSET]
+//
+// Why the schedule is by elapsed time: a timer on a loaded machine fires late,
+// and a fixed number per tick then asks for less than RATE. Each tick sends
+// what the clock says is due. Why many sockets: an answer waits for the
+// polling thread's next batch (about one per 10 ms cycle), so a client with 8
+// connections in flight can get at most ~800 answers a second.
 import { Agent, request } from 'node:http';
 
-const [socketPath, rateText, secondsText] = process.argv.slice(2);
+const [socketPath, rateText, secondsText, socketsText = '32', offsetText = '0'] = process.argv.slice(2);
 const rate = Number(rateText);
 const seconds = Number(secondsText);
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+const agent = new Agent({ keepAlive: true, maxSockets: Number(socketsText) });
 
 function get(path) {
   return new Promise((resolve) => {
@@ -25,27 +31,27 @@ function get(path) {
 
 const list = JSON.parse((await get('/connections')).body);
 const uuids = list.map((e) => e.uuid);
+const offset = Number(offsetText);
 const counts = { sent: 0, ok: 0, notFound: 0, failed: 0 };
 const pending = [];
 const start = performance.now();
-// 10 requests every 10 ms: RATE/s without bursts that a 1 s tick would make.
-const perTick = Math.max(1, Math.round(rate / 100));
+const total = Math.round(rate * seconds);
 await new Promise((resolve) => {
   const timer = setInterval(() => {
-    if (performance.now() - start >= seconds * 1000) {
-      clearInterval(timer);
-      resolve();
-      return;
-    }
-    for (let i = 0; i < perTick; i++) {
-      const uuid = uuids[counts.sent++ % uuids.length];
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+    while (counts.sent < due) {
+      const uuid = uuids[(offset + counts.sent++) % uuids.length];
       pending.push(get(`/connections/${encodeURIComponent(uuid)}`).then((r) => {
         if (r.status === 200 && JSON.parse(r.body).uuid === uuid) counts.ok++;
         else if (r.status === 404) counts.notFound++;
         else counts.failed++;
       }));
     }
-  }, 10);
+    if (counts.sent >= total) {
+      clearInterval(timer);
+      resolve();
+    }
+  }, 5);
 });
 await Promise.all(pending);
 agent.destroy();
