@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { CsvColumn } from '@tcpinfo/parse';
-import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
-import { ColumnBatchBuilder, type BatchColumn, type ColumnBatch } from './parquet-batch.js';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { ColumnBatchBuilder, type ColumnBatch } from './parquet-batch.js';
+import { writeColumnChunk, type ChunkColumn } from './parquet-pages.js';
 import { parquetColumns, schemaElement, type ParquetColumn } from './parquet-schema.js';
 import { zstdCompress } from './zstd-compress.js';
 
@@ -29,55 +30,6 @@ export interface ParquetOutputOptions {
   readonly createdBy?: string;
 }
 
-/** A value of a row group's column as hyparquet-writer takes it: null is NULL. */
-type ParquetValue = number | bigint | Uint8Array | null;
-
-/** Rows [from, to) of a typed column as hyparquet-writer takes them: a JS array, null for NULL. */
-function values(data: BatchColumn, from: number, to: number): ParquetValue[] {
-  const out = new Array<ParquetValue>(to - from);
-  switch (data.kind) {
-    case 'number':
-      for (let i = from; i < to; i++) {
-        const x = data.values[i]!;
-        out[i - from] = x === x ? x : null; // NaN is NULL
-      }
-      break;
-    case 'string': {
-      // As UTF-8 bytes (what hyparquet-writer would encode each string into,
-      // with TextEncoder: ~5% of the CPU of 50 MB in a profile), each text
-      // encoded once while it repeats: a connection's rows share their
-      // addresses and congestion control.
-      let last: string | null = null;
-      let bytes: Uint8Array | null = null;
-      for (let i = from; i < to; i++) {
-        const v = data.values[i]!;
-        if (v !== last) {
-          last = v;
-          bytes = v === null ? null : Buffer.from(v, 'utf8');
-        }
-        out[i - from] = bytes;
-      }
-      break;
-    }
-    default:
-      for (let i = from; i < to; i++) out[i - from] = data.nulls[i] === 1 ? null : data.values[i]!;
-  }
-  return out;
-}
-
-/**
- * A row group's column for hyparquet-writer, made a JS array only when the
- * writer takes it (`slice`, once per column and row group; the writer reads
- * nothing else of it but `length`). The group stays in typed arrays until
- * then, outside the JS heap: holding it as JS arrays (500,000 values, live
- * across many scavenges) promoted them all to the old generation, which V8
- * then grew row group after row group (1 GB of JSONL: heap 58 → 114 MB,
- * peak RSS 254 MB).
- */
-function lazyColumn(data: BatchColumn, rows: number): ColumnSource['data'] {
-  return { length: rows, slice: (from = 0, to = rows) => values(data, from, Math.min(to, rows)) } as unknown as ColumnSource['data'];
-}
-
 /**
  * Writes batches of typed rows (parquet-batch.ts, built from the CSV column
  * table, in the worker threads or on this one) to `out` as one Parquet file:
@@ -87,15 +39,17 @@ function lazyColumn(data: BatchColumn, rows: number): ColumnSource['data'] {
  * (hyparquet-writer keeps each row group's column-chunk records until it
  * writes the footer).
  *
- * Column chunks are written PLAIN, without statistics but for the Timestamp
- * (time-range pruning): on the test archives (replicated to 14 MB of CSV)
- * that was 15-25% less CPU than hyparquet-writer's defaults (dictionary
- * trial per column, min/max of every column) and zstd made the files 13%
- * smaller than dictionary pages did.
+ * Column chunks are written PLAIN from the typed arrays (parquet-pages.ts),
+ * without statistics but for the Timestamp (time-range pruning): on the test
+ * archives (replicated to 14 MB of CSV) PLAIN was 15-25% less CPU than
+ * hyparquet-writer's defaults (dictionary trial per column, min/max of every
+ * column) and zstd made the files 13% smaller than dictionary pages did.
+ * hyparquet-writer writes the file's header, the page headers and the footer.
  */
 export class ParquetOutput {
   readonly #out: Writable;
   readonly #columns: readonly ParquetColumn[];
+  readonly #chunkColumns: readonly ChunkColumn[];
   readonly #groupLimit: number;
   /** The row group being filled, in typed arrays. */
   readonly #group: ColumnBatchBuilder;
@@ -107,6 +61,7 @@ export class ParquetOutput {
   constructor(out: Writable, columns: readonly CsvColumn[], options: ParquetOutputOptions = {}) {
     this.#out = out;
     this.#columns = parquetColumns(columns);
+    this.#chunkColumns = this.#columns.map((c) => ({ name: c.name, element: schemaElement(c), statistics: c.kind === 'timestamp' }));
     this.#groupLimit = options.rowGroupRows ?? rowGroupRows(this.#columns.length);
     this.#group = new ColumnBatchBuilder(columns, this.#groupLimit);
     // ParquetWriter calls the writer's flush (typed as optional) after each row group.
@@ -115,7 +70,7 @@ export class ParquetOutput {
     this.#bytes = bytes;
     this.#writer = new ParquetWriter({
       writer: bytes,
-      schema: [{ name: 'schema', num_children: this.#columns.length }, ...this.#columns.map(schemaElement)],
+      schema: [{ name: 'schema', num_children: this.#columns.length }, ...this.#chunkColumns.map((c) => c.element)],
       codec: 'ZSTD',
       compressors: { ZSTD: zstdCompress },
       ...(options.createdBy !== undefined ? { createdBy: options.createdBy } : {}),
@@ -167,20 +122,20 @@ export class ParquetOutput {
     });
   }
 
-  /** Encodes the row group held (if any) and starts the next. */
+  /** Encodes the row group held (if any) and starts the next: its column chunks, recorded in the writer's footer. */
   async #writeGroup(): Promise<void> {
     if (this.#groupRows === 0) return;
     const n = this.#groupRows;
     const group = this.#group.take();
-    const columnData: ColumnSource[] = this.#columns.map((c, i) => ({
-      name: c.name,
-      data: lazyColumn(group.columns[i]!, n),
-      encoding: 'PLAIN',
-      statistics: c.kind === 'timestamp',
-      offsetIndex: false,
-    }));
     this.#groupRows = 0;
-    await this.#writer.write({ columnData, rowGroupSize: n });
+    const bytes = this.#bytes;
+    const start = bytes.offset;
+    const columns = this.#chunkColumns.map((c, i) => writeColumnChunk(bytes, c, group.columns[i]!, n, zstdCompress));
+    let uncompressed = 0n;
+    for (const c of columns) uncompressed += c.meta_data!.total_uncompressed_size;
+    this.#writer.row_groups.push({ columns, total_byte_size: uncompressed, num_rows: BigInt(n), total_compressed_size: BigInt(bytes.offset - start) });
+    this.#writer.num_rows += BigInt(n);
+    await this.#drainBytes();
   }
 
   /** Writes the last row group and the footer, and ends `out`. */

@@ -125,6 +125,32 @@ describe('tcpinfo-csv --format=parquet', () => {
     expect(max.rows[0]![0]).toBe(2n ** 64n - 1n);
   });
 
+  it("Timestamp statistics: each row group's min and max are its rows' (time-range pruning); no other column has any", async () => {
+    const out = join(dir, 'stats.parquet');
+    expect(tool(['--format=parquet', '-o', out, testdata]).status).toBe(0);
+    const stats = await duck(
+      `SELECT row_group_id, path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('${out}') WHERE stats_min_value IS NOT NULL OR stats_max_value IS NOT NULL ORDER BY 1`,
+    );
+    expect(new Set(stats.rows.map((r) => r[1]))).toEqual(new Set(['Timestamp']));
+    // Rows in file order (one DuckDB thread), so row group g holds rows [start, start + n).
+    const groups = await duck(`SELECT row_group_id, any_value(row_group_num_rows) FROM parquet_metadata('${out}') GROUP BY 1 ORDER BY 1`);
+    expect(stats.rows).toHaveLength(groups.rows.length);
+    const nanos = await timestampNanos(out);
+    let start = 0;
+    for (const [g, n] of groups.rows.map((r) => [Number(r[0]), Number(r[1])] as const)) {
+      const values = nanos.slice(start, start + n).filter((v): v is bigint => v !== null);
+      start += n;
+      const min = values.reduce((a, b) => (b < a ? b : a));
+      const max = values.reduce((a, b) => (b > a ? b : a));
+      const row = stats.rows.find((r) => Number(r[0]) === g)!;
+      // DuckDB prints the statistics as TIMESTAMPTZ text (microseconds): compare to the microsecond.
+      const micros = (text: unknown) => BigInt(Date.parse(String(text).replace(' ', 'T').replace(/\+00$/, 'Z'))) * 1000n + BigInt((/\.\d{3}(\d{3})/.exec(String(text))?.[1]) ?? '0');
+      expect(micros(row[2])).toBe(min / 1000n);
+      expect(micros(row[3])).toBe(max / 1000n);
+      expect(Number(row[4])).toBe(n - values.length);
+    }
+  });
+
   it('row groups of the set size across inputs: every group full but the last, every row kept in order', async () => {
     const out = join(dir, 'groups.parquet');
     const input = join(testdata, archives[0]!);
