@@ -161,8 +161,7 @@ export function snapshotOfSlots(slots: RecordSlots): Snapshot {
 
 /** The timestamp of the record in `slots`, as its line writes it. */
 export function slotsTimestampText(slots: RecordSlots): string {
-  const ts = slots.timestamp;
-  return Buffer.from(ts.buffer, ts.byteOffset, slots.timestampLength).toString('latin1');
+  return slots.timestamp.toString('latin1', 0, slots.timestampLength);
 }
 
 /** Whether `s` decodes on access (it then has `toJSON`, giving decodeRecord's plain snapshot). */

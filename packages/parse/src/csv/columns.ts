@@ -100,7 +100,7 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
     name: 'Timestamp',
     type: 'timestamp',
     value: ({ slots }) => {
-      const text = Buffer.from(slots.timestamp.subarray(0, slots.timestampLength)).toString('latin1');
+      const text = slots.timestamp.toString('latin1', 0, slots.timestampLength);
       return text === ZERO_TIME ? ZERO_TIME_IN_CSV : text;
     },
   },

@@ -50,7 +50,7 @@ export class RecordSlots implements AttributeLayout {
   /** {@link bytes} as host-order signed 32-bit words (see {@link u32}). */
   i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
   /** The record's timestamp as it prints, ASCII bytes (Go writes at most 35), the first {@link timestampLength}. */
-  readonly timestamp = new Uint8Array(64);
+  readonly timestamp = Buffer.alloc(64);
   timestampLength = 0;
   /** Offset of the 72-byte inet_diag_msg in {@link bytes}, or -1 when the record has none. */
   idmAt = -1;
