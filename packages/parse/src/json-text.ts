@@ -29,6 +29,31 @@ export class JsonText extends LineBytes {
     this.#ascii = true;
   }
 
+  /** This text's own buffer while it writes into someone else's ({@link writeInto}). */
+  #own: Buffer | undefined;
+
+  /**
+   * Continues the bytes `target[0, position)` in place: what is written next
+   * lands in `target` (a ByteOutput's chunk), with no copy out. {@link release}
+   * ends it and returns the buffer holding the result: `target`, or, if the
+   * text outgrew it, a larger copy of it (made by {@link reserve}, bytes
+   * before `position` included).
+   */
+  writeInto(target: Buffer, position: number): void {
+    this.#own ??= this.buffer;
+    this.buffer = target;
+    this.length = position;
+    this.#ascii = true;
+  }
+
+  /** Ends {@link writeInto}: returns the buffer written into (its end is {@link length}); this text writes into its own buffer again. */
+  release(): Buffer {
+    const written = this.buffer;
+    if (this.#own !== undefined) this.buffer = this.#own;
+    this.#own = undefined;
+    return written;
+  }
+
   /** The text written since {@link reset}. */
   override toString(): string {
     return this.buffer.toString(this.#ascii ? 'latin1' : 'utf8', 0, this.length);

@@ -129,6 +129,20 @@ describe('JSON lines from the record bytes', () => {
     );
   });
 
+  it('lines longer than the room the converter makes for one, across many output chunks: written whole, in order', () => {
+    // LineConverter writes a JSON line in place into the output's chunk after reserving 8 KB: a longer line
+    // grows the chunk (the bytes before it carried over). Unknown attribute types go to otherAttributes as base64.
+    const idm = Buffer.alloc(72, 7);
+    const lines = Array.from({ length: 40 }, (_, i) => {
+      const big = Buffer.alloc(3000 + 500 * i, i);
+      return new ArchivalRecord({ timestamp: GoTime.fromUnixNanos(1_764_000_000_000_000_000n + BigInt(i)), rawIdm: idm, attributes: [null, null, big, ...Array.from({ length: 30 }, () => null), big, big] }).toJSONLine();
+    });
+    expect(lines.every((l) => onAccess(l) !== undefined)).toBe(true); // the fast path
+    const expected = lines.map(reference);
+    expect(expected.some((t) => t.length > 16 * 1024)).toBe(true);
+    expect(convertedLines(jsonlConverter(), lines)).toEqual(expected);
+  });
+
   it('a header record: metadata after the snapshot fields, as the reference writes it', () => {
     const metadata: Metadata = { UUID: 'host_1_00000000000003E8', Sequence: 3, StartTime: STAMP };
     const header = new ArchivalRecord({ timestamp: STAMP, metadata }).toJSONLine();
