@@ -149,11 +149,12 @@ export function snapshotViewOfSlots(slots: RecordSlots): Snapshot {
   return snapshotOnAccess(slots.bytes, slots.idmAt, slots, slotsTimestampText(slots));
 }
 
-/** The snapshot of the record in `slots`, with its own copy of the bytes (for readSnapshots: it outlives the line). */
+/**
+ * The snapshot of the record in `slots`, which keeps its bytes where they were
+ * decoded (RecordSlots.keep: for readSnapshots, whose snapshots outlive the line).
+ */
 export function snapshotOfSlots(slots: RecordSlots): Snapshot {
-  // allocUnsafe takes small buffers from Node's pool: one copy, no zeroing (every byte is written).
-  const bytes = Buffer.allocUnsafe(slots.end);
-  slots.bytes.copy(bytes, 0, 0, slots.end);
+  const bytes = slots.keep();
   const count = slots.count;
   const layout = { count, start: slots.start.slice(0, count), length: slots.length.slice(0, count) };
   return snapshotOnAccess(bytes, slots.idmAt, layout, slotsTimestampText(slots));

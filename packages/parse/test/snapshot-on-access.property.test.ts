@@ -108,6 +108,21 @@ describe('snapshots decoding on access', () => {
       expect(i).toBe(lines.length);
     }
   });
+
+  it('snapshots kept while the reader goes on (their bytes stay where they were decoded) still read as the reference, lines and all', async () => {
+    for (const f of FILES) {
+      const lines = decompress(readFileSync(dir + f)).toString('utf8').trimEnd().split('\n');
+      const kept = [];
+      for await (const x of readSnapshots(dir + f)) kept.push(x);
+      expect(kept.length).toBe(lines.length);
+      kept.forEach(({ metadata, snapshot, line }, i) => {
+        const ref = decodeRecord(ArchivalRecord.parseLine(lines[i]!));
+        expect(line.text).toBe(lines[i]);
+        expect(snapshotToJson(metadata, snapshot)).toBe(snapshotToJson(ref.metadata, ref.snapshot));
+        expect(snapshot.record.toJSONLine()).toBe(ref.snapshot.record.toJSONLine());
+      });
+    }
+  });
 });
 
 describe('toPlainSnapshot', () => {

@@ -232,10 +232,11 @@ export class CanonicalLineScanner {
     slots.reset(length);
     slots.setTimestamp(src, tsStart, tsEnd);
     const bytes = slots.bytes;
-    const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, 0, cursor);
+    const base = slots.base;
+    const idmLength = decodeBase64Into(src, tsEnd + RAW_IDM.length, bytes, base, cursor);
     if (idmLength !== SIZEOF_INET_DIAG_MSG) return false;
-    slots.idmAt = 0;
-    slots.end = SIZEOF_INET_DIAG_MSG;
+    slots.idmAt = base;
+    slots.end = base + SIZEOF_INET_DIAG_MSG;
     if (!holds(src, cursor.pos - 1, ATTRIBUTES_BYTES)) return false;
     let i = cursor.pos - 1 + ATTRIBUTES.length;
     const maxCount = slots.start.length;

@@ -20,6 +20,9 @@ const READ_SIZE: readonly number[] = (() => {
  */
 const PADDING_ROOM = READ_SIZE.reduce((a, b) => a + b, 0) + 8 * DEFAULT_MAX_ATTRIBUTES + SIZEOF_INET_DIAG_MSG;
 
+/** Size of the buffers records are decoded into when they are kept ({@link RecordSlots.keep}): some 40 snapshots each. */
+const KEPT_BUFFER_BYTES = 32 * 1024;
+
 /** Whether 32-bit typed arrays read the values' little-endian words as they are. */
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -62,6 +65,10 @@ export class RecordSlots implements AttributeLayout {
   readonly length = new Int32Array(DEFAULT_MAX_ATTRIBUTES);
   /** Next free offset in {@link bytes}. */
   end = 0;
+  /** Where the current record begins in {@link bytes} (a multiple of 8): 0 unless records are {@link keep}t. */
+  base = 0;
+  /** Where the next record may begin after the records kept in {@link bytes}; -1 when none is (the buffer is then reused from 0). */
+  #keptEnd = -1;
 
   /** Sets the timestamp from ASCII bytes `src[start, end)` (at most 64). */
   setTimestamp(src: Uint8Array, start: number, end: number): void {
@@ -73,15 +80,42 @@ export class RecordSlots implements AttributeLayout {
   /** Starts a record whose JSON text is `textLength` characters long. */
   reset(textLength: number): void {
     const need = textLength + PADDING_ROOM;
-    if (this.bytes.length < need) {
-      // Buffer.alloc never takes from the shared pool: its own ArrayBuffer, offset 0.
-      this.bytes = Buffer.alloc(Math.max(need, this.bytes.length * 2));
-      this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
-      this.i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+    let base = 0;
+    if (this.#keptEnd >= 0) {
+      // After the kept records; in a fresh buffer when they leave no room (theirs is never written again).
+      base = this.#keptEnd;
+      if (base + need > this.bytes.length) {
+        this.#newBuffer(Math.max(need, KEPT_BUFFER_BYTES));
+        base = 0;
+        this.#keptEnd = -1;
+      }
+    } else if (this.bytes.length < need) {
+      this.#newBuffer(Math.max(need, this.bytes.length * 2));
     }
+    this.base = base;
     this.idmAt = -1;
     this.count = 0;
-    this.end = 0;
+    this.end = base;
+  }
+
+  #newBuffer(size: number): void {
+    // Buffer.alloc never takes from the shared pool: its own ArrayBuffer, offset 0.
+    this.bytes = Buffer.alloc(size);
+    this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+    this.i32 = new Int32Array(this.bytes.buffer, 0, this.bytes.length >> 2);
+  }
+
+  /**
+   * Leaves the current record's bytes where they are, for a snapshot to keep
+   * (readSnapshots' snapshots, which outlive the line): later records are
+   * decoded after them, or into a fresh buffer, and never over them. Returns
+   * the buffer holding them (offsets as in these slots). Saves a copy and an
+   * allocation per snapshot; the price is that a snapshot kept alone keeps
+   * its buffer (at most {@link KEPT_BUFFER_BYTES}, shared with its neighbours).
+   */
+  keep(): Buffer {
+    this.#keptEnd = (this.end + 7) & ~7;
+    return this.bytes;
   }
 
   /** Marks the attribute of type `count` (the next one) absent. */
@@ -101,7 +135,8 @@ export class RecordSlots implements AttributeLayout {
     this.start[type] = at;
     this.length[type] = length;
     const size = READ_SIZE[type] ?? 0;
-    if (length < size) this.bytes.fill(0, at + length, at + size);
+    // (A loop: Buffer.fill's argument checks cost more than these few bytes.)
+    for (let i = at + length, bytes = this.bytes; i < at + size; i++) bytes[i] = 0;
     this.end = (at + Math.max(length, size) + 7) & ~7; // the next value starts 8-aligned (see u32)
     this.count++;
   }
@@ -125,9 +160,9 @@ export class RecordSlots implements AttributeLayout {
       if (idm.length < SIZEOF_INET_DIAG_MSG) {
         throw new InetDiagParseError('TRUNCATED', `RawIDM of ${idm.length} bytes is shorter than the ${SIZEOF_INET_DIAG_MSG}-byte inet_diag_msg`);
       }
-      this.bytes.set(idm.subarray(0, SIZEOF_INET_DIAG_MSG), 0);
-      this.idmAt = 0;
-      this.end = SIZEOF_INET_DIAG_MSG;
+      this.bytes.set(idm.subarray(0, SIZEOF_INET_DIAG_MSG), this.base);
+      this.idmAt = this.base;
+      this.end = this.base + SIZEOF_INET_DIAG_MSG;
     }
     for (const v of attrs) {
       if (v == null) {
