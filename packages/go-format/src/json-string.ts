@@ -1,7 +1,10 @@
+import { ASCII } from './ascii.js';
+
 // Characters Go's encoding/json (Go 1.20, the original's toolchain) does not copy
 // verbatim into a JSON string: control characters, quote, backslash, the HTML
 // specials < > &, U+2028/U+2029, and UTF-16 surrogates (checked for pairing).
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+const { QUOTE, BACKSLASH } = ASCII;
 const HEX = '0123456789abcdef';
 
 /**
@@ -20,9 +23,9 @@ export function goJsonString(text: string): string {
     let escaped: string | undefined;
     if (c < 0x20) {
       escaped = c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : '\\u00' + HEX[c >> 4] + HEX[c & 0xf];
-    } else if (c === 0x22) {
+    } else if (c === QUOTE) {
       escaped = '\\"';
-    } else if (c === 0x5c) {
+    } else if (c === BACKSLASH) {
       escaped = '\\\\';
     } else if (c === 0x3c || c === 0x3e || c === 0x26) {
       escaped = '\\u00' + HEX[c >> 4] + HEX[c & 0xf];

@@ -6,6 +6,7 @@
  * nanoseconds and maps years 0..99 to 1900..1999.
  */
 
+import { ASCII } from './ascii.js';
 import { GoFormatError } from './errors.js';
 
 const NANOS_PER_SECOND = 1_000_000_000n;
@@ -197,13 +198,8 @@ function scanRfc3339(text: string):
   return { year, month, day, hour, minute, second, fraction, offsetSign: zone === DASH ? -1 : 1, offHours, offMinutes };
 }
 
-const DASH = 0x2d;
-const PLUS = 0x2b;
-const COLON = 0x3a;
-const DOT = 0x2e;
-const LETTER_T = 0x54;
-const LETTER_Z = 0x5a;
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const { DASH, PLUS, COLON, DOT, LETTER_T, LETTER_Z, DIGIT_0, DIGIT_9 } = ASCII;
+const isDigit = (c: number): boolean => c >= DIGIT_0 && c <= DIGIT_9;
 
 /** The `count` decimal digits at `at` as a number, -1 when one is not an ASCII digit (or is past the end). */
 function digitsAt(text: string, at: number, count: number): number {
@@ -211,7 +207,7 @@ function digitsAt(text: string, at: number, count: number): number {
   for (let i = at; i < at + count; i++) {
     const c = text.charCodeAt(i); // NaN past the end: not a digit
     if (!isDigit(c)) return -1;
-    v = v * 10 + (c - 0x30);
+    v = v * 10 + (c - DIGIT_0);
   }
   return v;
 }

@@ -6,7 +6,7 @@ import { LineBytes } from './line-bytes.js';
 import { ChangeType, compareAttributeLists, comparePayloads } from './change.js';
 import { NetlinkParseError } from './errors.js';
 import type { ExclusionRules } from './exclude.js';
-import { goJsonString } from '@tcpinfo/go-format';
+import { ASCII, goJsonString } from '@tcpinfo/go-format';
 import { GoTime } from './go-time.js';
 import { parseRecordFields, type Metadata, type RecordParseOptions } from './record-parse.js';
 import { rateLimitedConsoleWarning, type WarningSink } from './record-warnings.js';
@@ -56,10 +56,7 @@ export interface RecordStats {
 const defaultWarningSink = rateLimitedConsoleWarning();
 // Reused by every line written: a line is copied out of it (toJSONLineBytes) or decoded (toJSONLine).
 const sharedLine = new LineBytes();
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const CLOSE_BRACKET = 0x5d;
-const CLOSE_BRACE = 0x7d;
+const { QUOTE, COMMA, CLOSE_BRACKET, CLOSE_BRACE } = ASCII;
 // Reused by every fromMessage call; records copy what they keep out of it.
 const scratchIndex = new AttributeRanges();
 

@@ -1,3 +1,5 @@
+import { ASCII } from '@tcpinfo/go-format';
+
 /**
  * A growable byte buffer that JSON lines are written into, and the standard
  * base64 encoder that writes into it.
@@ -13,7 +15,7 @@
 // Go's base64.StdEncoding alphabet, as byte values.
 const ALPHABET = new Uint8Array(64);
 for (let i = 0; i < 64; i++) ALPHABET[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
-const PAD = 0x3d; // '='
+const PAD = ASCII.EQUALS;
 
 /** Bytes being written; reuse one instance (`reset`) for many lines. */
 export class LineBytes {

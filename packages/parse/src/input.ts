@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { TcpInfoReadError } from './errors.js';
@@ -16,6 +17,7 @@ export interface ReadOptions {
   readonly onProgress?: (bytesRead: number) => void;
 }
 
+const { NEWLINE, CARRIAGE_RETURN } = ASCII;
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 /** Bytes handed to the decompressor at a time when the input is a Uint8Array: output then flows as it is decoded. */
 const BUFFER_FEED_BYTES = 64 * 1024;
@@ -236,7 +238,7 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
     const ends: number[] = [];
     const numbers: number[] = [];
     let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       number++;
       if (carryLen > 0) {
         // The end of a line begun in an earlier chunk: it comes alone, after the lines before it.
@@ -246,13 +248,13 @@ export async function* readLineBytesBatches(input: Input, options: ReadOptions =
         carryLen = 0;
         start = nl + 1;
         if (line.length > max) throw await tooLong(number);
-        const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+        const end = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length;
         if (end > 0) yield { source, bytes: line, starts: [0], ends: [end], numbers: [number], lineError };
         continue;
       }
       let end = nl;
       if (end - start > max) throw await tooLong(number);
-      if (end > start && chunk[end - 1] === 13) end--;
+      if (end > start && chunk[end - 1] === CARRIAGE_RETURN) end--;
       if (end > start) {
         starts.push(start);
         ends.push(end);

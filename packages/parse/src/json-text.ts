@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import { LineBytes } from '@tcpinfo/netlink';
 import { putInt } from './csv/put-text.js';
 
@@ -10,8 +11,7 @@ import { putInt } from './csv/put-text.js';
  * of the JSON lines' time). Reused from line to line; never re-entered
  * (nothing it calls writes JSON).
  */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const { QUOTE, BACKSLASH } = ASCII;
 
 export class JsonText extends LineBytes {
   #view: DataView = new DataView(new ArrayBuffer(0));

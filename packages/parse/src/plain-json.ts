@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import type { JsonText } from './json-text.js';
 import { asciiBytes } from './json-text.js';
 
@@ -10,12 +11,7 @@ import { asciiBytes } from './json-text.js';
 
 /** 2^53: bigints up to it in magnitude are exact as JSON numbers. */
 export const MAX_EXACT = 2n ** 53n;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
+const { OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, QUOTE } = ASCII;
 const NULL = asciiBytes('null');
 export const TRUE = asciiBytes('true');
 export const FALSE = asciiBytes('false');

@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import {
   decodeCongestion, decodeU32, decodeU8, INET_DIAG_ATTRIBUTES, INET_DIAG_INFO, 
   IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, IDIAG_DPORT_OFFSET, IDIAG_DST_OFFSET, IDIAG_EXPIRES_OFFSET, IDIAG_FAMILY_OFFSET,
@@ -30,10 +31,7 @@ import { writePlain } from './plain-json.js';
  * sample line, every recorded kernel message and random records.
  */
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
-const BACKSLASH = 0x5c;
+const { QUOTE, COMMA, CLOSE_BRACE, BACKSLASH } = ASCII;
 
 /**
  * ASCII snippets (keys, punctuation) as little-endian 32-bit words, written

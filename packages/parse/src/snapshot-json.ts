@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import type { Snapshot } from './snapshot.js';
 import { isSnapshotOnAccess, writeSnapshotOnAccessJson } from './snapshot-on-access.js';
 import { asciiBytes, JsonText } from './json-text.js';
@@ -60,7 +61,7 @@ function writeSnapshotJson(w: JsonText, metadata: unknown, s: Snapshot): string 
 
 const writer = new JsonText();
 let writerBusy = false;
-const CLOSE_BRACE = 0x7d;
+const { CLOSE_BRACE } = ASCII;
 const KEY_METADATA = asciiBytes(',"metadata":');
 
 /** Runs `write` with the shared writer, reset; a new one if a getter called back into the JSON writers while it is in use. */

@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import { ArchivalRecord } from '@tcpinfo/netlink';
 import { TcpInfoReadError } from '../errors.js';
 import type { InputLine, LineBytesBatch } from '../input.js';
@@ -12,8 +13,7 @@ import { CanonicalLineScanner } from './line-scanner.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
-const NEWLINE = 10;
-const CLOSE_BRACE = 0x7d;
+const { NEWLINE, CLOSE_BRACE } = ASCII;
 /** Room made in the output chunk before a JSON line is written into it: a snapshot's line is ~1.5 KB. */
 const JSON_LINE_ROOM = 8 * 1024;
 

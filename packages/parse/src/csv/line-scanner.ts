@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import { DEFAULT_MAX_ATTRIBUTE_LENGTH, DEFAULT_MAX_LINE_LENGTH } from '@tcpinfo/netlink';
 import type { RecordSlots } from './record-slots.js';
@@ -21,21 +22,8 @@ import type { RecordSlots } from './record-slots.js';
 const OPEN = '{"Timestamp":"';
 const RAW_IDM = '","RawIDM":"';
 const ATTRIBUTES = '","Attributes":[';
-/** The ASCII code of a one-character string: the bytes this scanner tests, by name. */
-const code = (c: string): number => c.charCodeAt(0);
-const QUOTE = code('"');
-const COMMA = code(',');
-const CLOSE_BRACKET = code(']');
-const CLOSE_BRACE = code('}');
-const EQUALS = code('='); // base64 padding
-const DASH = code('-');
-const PLUS = code('+');
-const COLON = code(':');
-const DOT = code('.');
-const DIGIT_0 = code('0');
-const LETTER_T = code('T');
-const LETTER_Z = code('Z');
-const LETTER_N = code('n'); // of `null`
+// The bytes this scanner tests, by name (EQUALS: base64 padding; LETTER_N: of `null`).
+const { QUOTE, COMMA, CLOSE_BRACKET, CLOSE_BRACE, EQUALS, DASH, PLUS, COLON, DOT, DIGIT_0, LETTER_T, LETTER_Z, LETTER_N } = ASCII;
 
 /** Base64 alphabet value of each byte, -1 for anything else (every byte above 127 included). */
 const BASE64_VALUE = (() => {

@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import {
   originalParsesFully,
   IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, IDIAG_DPORT_OFFSET, IDIAG_DST_OFFSET, IDIAG_EXPIRES_OFFSET, IDIAG_INTERFACE_OFFSET,
@@ -32,7 +33,7 @@ function isZeroTime(s: RecordSlots): boolean {
 /** Room for every fixed-width part of a row: 105 fields of at most 20 characters, two addresses and a timestamp. */
 const ROW_ROOM = 4096;
 
-const COMMA = 44;
+const { COMMA } = ASCII;
 /** TOS, TClass, ClassID, Shutdown, Protocol: attribute types of the columns printed as the value's first byte. */
 const FIRST_BYTE_COLUMNS = [INET_DIAG_TOS, INET_DIAG_TCLASS, INET_DIAG_CLASS_ID, INET_DIAG_SHUTDOWN, INET_DIAG_PROTOCOL] as const;
 
