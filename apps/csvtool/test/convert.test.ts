@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,18 @@ describe('inputs and errors', () => {
   it('empty input prints just the header', async () => {
     const { text } = await run(['-'], { stdin: Readable.from([]) });
     expect(text).toBe(ORIGINAL_COLUMN_NAMES.join(',') + '\n');
+  });
+  it('a named pipe (as from <(zstdcat …)) is streamed, not read as an empty small file', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'csv-fifo-'));
+    const fifo = join(work, 'in.jsonl.zst');
+    execFileSync('mkfifo', [fifo]);
+    const name = FILES[0]!;
+    // Another process writes it (its open waits for the converter's).
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', join(dir, name), fifo], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+    const { text } = await run([fifo]);
+    expect(await exited).toBe(0);
+    expect(text).toBe(readFileSync(join(dir, name + '.csv'), 'utf8'));
   });
   it('a missing file is an error naming it', async () => {
     await expect(run(['/nonexistent/x.jsonl'])).rejects.toThrow('/nonexistent/x.jsonl: cannot read: ENOENT');
