@@ -23,7 +23,7 @@ const program = new Command()
   .option('-o, --output <file>', 'write to this file instead of standard output')
   .option('--files-from <file>', 'also convert the paths listed in this file ("-": standard input), one per line or NUL-separated (find -print0)')
   .option('--no-header', 'leave out the CSV header line (for output that is concatenated)')
-  .addOption(new Option('--jobs <n>', 'inputs converted at once, in worker threads; the output keeps input order').argParser(positiveInt).default(availableParallelism(), 'the number of cores'))
+  .addOption(new Option('--jobs <n>', 'inputs converted at once (this thread and n-1 worker threads); the output keeps input order').argParser(positiveInt).default(availableParallelism(), 'the number of cores'))
   .option('--skip-invalid', 'skip lines that are not ArchivalRecords and inputs that cannot be read (unreadable, corrupt zstd), report them at the end, and go on, instead of stopping')
   .option('--no-progress', 'never draw the progress bar (it is drawn only when stderr is a terminal and input comes from files)')
   .addHelpText(

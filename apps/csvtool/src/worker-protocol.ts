@@ -26,7 +26,8 @@ export type FromWorker =
   | { readonly type: 'chunk'; readonly id: number; readonly bytes: Uint8Array }
   /** Rows of a Parquet job (its typed arrays transferred); acknowledged as a chunk is. */
   | { readonly type: 'batch'; readonly id: number; readonly batch: ColumnBatch }
-  | { readonly type: 'done'; readonly id: number; readonly rows: number; readonly skipped: number; readonly skippedExamples: readonly string[] }
+  /** The input is converted; `bytes`: its output's last chunk (written, not acknowledged). */
+  | { readonly type: 'done'; readonly id: number; readonly rows: number; readonly skipped: number; readonly skippedExamples: readonly string[]; readonly bytes?: Uint8Array }
   /** The input failed (unreadable, corrupt, a bad line without skipInvalid); chunks sent before hold the rows before the failure. */
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
 
