@@ -98,10 +98,11 @@ export class SnapshotStream implements AsyncIterableIterator<SnapshotWithLine> {
 
 /**
  * A fast-path line: its text is made from the input's bytes when first read
- * (most jobs never read it; making it was ~7% of a snapshot). It keeps the
- * input chunk it lies in (shared by the chunk's lines, so about the size of
- * the lines' text); a Uint8Array input is read from where it is, so it must
- * not change while its lines are in use.
+ * (most jobs never read it; making it was ~7% of a snapshot). Until then it
+ * keeps the input chunk it lies in (up to 256 KiB, shared by the chunk's
+ * lines: a job that keeps a few lines of many chunks should read their text);
+ * a Uint8Array input is read from where it is, so it must not change while
+ * its lines are in use.
  */
 class ChunkLine implements InputLine {
   #bytes: Buffer | undefined;
