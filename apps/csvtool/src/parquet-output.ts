@@ -7,12 +7,12 @@ import { parquetColumns, schemaElement, type ParquetColumn } from './parquet-sch
 import { zstdCompress } from './zstd-compress.js';
 
 /**
- * Values (rows × columns) per row group. A row group is held as JS arrays
- * until it is encoded, and the encoder copies it a few times: 500,000 values
- * (~4,800 rows of the original 105 columns) kept peak RSS of 50 MB of JSONL
- * at ~180 MB where 1 million gave 220-250 MB and 2.5 million more
- * (bench/src/csv-scale.bench.mjs measures it for 1 GB), for files ~50%
- * larger than with 1 million on the replicated test archives.
+ * Values (rows × columns) per row group. A row group is held in typed
+ * arrays (strings as JS strings) until it is encoded, and the encoder copies
+ * each column once: 500,000 values (~4,800 rows of the original 105
+ * columns) keep peak RSS of 1 GB of JSONL at ~180 MB; 1 million made files
+ * ~35% smaller for ~15 MB more at 50 MB, too close to the 200 MB bound
+ * (bench/src/csv-scale.bench.mjs measures it for 1 GB).
  */
 export const ROW_GROUP_VALUES = 500_000;
 const MIN_ROW_GROUP_ROWS = 1_000;
