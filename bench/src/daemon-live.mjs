@@ -49,7 +49,8 @@ const profiler = process.env.BENCH_CPU_PROF_DIR ? await makeProfiler(process.env
 
 async function makeProfiler(dir) {
   const { Session } = await import('node:inspector');
-  const { writeFileSync } = await import('node:fs');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true }); // a profile taken over minutes is not lost to a missing folder
   const session = new Session();
   session.connect();
   const post = (method) => new Promise((resolve, reject) => session.post(method, (e, r) => (e ? reject(e) : resolve(r))));
@@ -138,7 +139,7 @@ function printTable(results) {
       r.name, r.sockets, ms(r.floorCpuMs), split(r.notes.floorSplitMs), ms(r.daemonCpuMs), split(r.notes.daemonSplitMs), ms(r.notes.daemonSplitMs.childrenMs),
       (r.daemonCpuMs / r.floorCpuMs).toFixed(2),
       ms(r.intervalMedianMs), ms(r.intervalP99Ms), (r.rssBytes / 1e6).toFixed(0),
-      r.shutdownMs === undefined ? '' : r.shutdownMs.toFixed(0), r.sizeRatio === undefined ? '' : r.sizeRatio.toFixed(3),
+      r.shutdownMs === undefined ? '' : r.shutdownMs.toFixed(0), r.sizeRatio == null ? '' : r.sizeRatio.toFixed(3),
     ]);
   }
   console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up); CPU of the whole process tree (all threads, the relay child), load generator excluded`);
