@@ -152,7 +152,15 @@ export function writeColumnChunk(writer: ByteWriter, column: ChunkColumn, data: 
 
   // The page's levels go uncompressed after its header (DATA_PAGE_V2): the header needs their length first.
   const levelWriter = new ByteWriter(64 + (rows >> 2));
-  const levelBytes = writeRleBitPackedHybrid(levelWriter, levels, 1);
+  let levelBytes: number;
+  if (nulls === 0) {
+    // Every row has a value (most columns): one RLE run of 1s, without the encoder's scan.
+    levelWriter.appendVarInt(rows << 1);
+    levelWriter.appendUint8(1);
+    levelBytes = levelWriter.offset;
+  } else {
+    levelBytes = writeRleBitPackedHybrid(levelWriter, levels, 1);
+  }
 
   const headerStart = writer.offset;
   writePageHeader(writer, {
