@@ -219,7 +219,7 @@ async function inner(s) {
   // CLIENTS processes, RATE/CLIENTS each, different UUIDs first: one Node
   // process's HTTP client alone may not keep up with RATE on a busy machine.
   const clientOuts = await Promise.all(Array.from({ length: s.clients }, (_, i) => {
-    const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate / s.clients), '10', '32', String(i * 97)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const client = spawn(process.execPath, [join(HERE, 'query-load.mjs'), sockPath, String(s.rate / s.clients), '10', '16', String(i * 97)], { stdio: ['ignore', 'pipe', 'inherit'] });
     notOurs.push(client.pid);
     return new Promise((resolve, reject) => {
       client.once('exit', (c) => c !== 0 && reject(new Error(`query load exited (${c})`)));
