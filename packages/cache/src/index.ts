@@ -24,6 +24,10 @@ export class CacheEntry<S = unknown> {
   state: S | undefined = undefined;
   /** Next entry whose cookie has the same low 32 bits. */
   next: CacheEntry<S> | undefined = undefined;
+  /** Where it came in the order of the cycle it was last seen in (the cache's guess of the next cycle's order). */
+  orderIndex = -1;
+  /** Left the cache (closed or deleted): an old order list may still hold it. */
+  removed = false;
 
   constructor(
     /** Low 32 bits of the cookie. */
@@ -71,6 +75,16 @@ export type UpdateResult = (typeof UpdateResult)[keyof typeof UpdateResult];
  */
 export class ConnectionCache<S = unknown> {
   readonly #byLow = new Map<number, CacheEntry<S>>();
+  /**
+   * The entries in the order the current cycle saw them, and the previous
+   * cycle's. The kernel dumps its socket table in the same order every cycle
+   * while the table does not change, so the next message is most likely about
+   * the entry after the last one found: checked by cookie first, before the
+   * map. Only a guess: a wrong one costs the map lookup it saves.
+   */
+  #order: CacheEntry<S>[] = [];
+  #previousOrder: CacheEntry<S>[] = [];
+  #cursor = 0;
   readonly #datagramWords = new DatagramWords();
   #size = 0;
   #cycle = 1;
@@ -125,8 +139,14 @@ export class ConnectionCache<S = unknown> {
     if (payload.length < SIZEOF_INET_DIAG_MSG) this.#walk(payload, walk); // no cookie to read: throws the walker's BAD_LENGTH
     const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
     const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
-    const entry = this.#find(lo, hi);
+    let entry = this.#previousOrder[this.#cursor];
+    if (entry !== undefined && entry.lo === lo && entry.hi === hi && !entry.removed) this.#cursor++;
+    else {
+      entry = this.#find(lo, hi);
+      if (entry !== undefined) this.#cursor = entry.orderIndex + 1;
+    }
     if (entry !== undefined) {
+      this.#remember(entry);
       if (entry.seenCycle !== this.#cycle) {
         entry.seenCycle = this.#cycle;
         this.#seen++;
@@ -151,11 +171,22 @@ export class ConnectionCache<S = unknown> {
     const created = new CacheEntry<S>(lo, hi, excluded ? new SnapshotWords(payload.subarray(0, SIZEOF_INET_DIAG_MSG)) : new SnapshotWords(payload, ranges), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
+    this.#remember(created);
     this.#size++;
     this.#seen++;
     this.lastEntry = created;
     this.lastChange = ChangeType.PreviousWasNil;
     return excluded ? UpdateResult.Excluded : UpdateResult.New;
+  }
+
+  /** Notes where `entry` came in this cycle's order, for the next cycle's guesses. */
+  #remember(entry: CacheEntry<S>): void {
+    // A cycle that does not complete (an interrupted dump) does not end: the next
+    // one's messages add to the same list. Bounded here; the guesses then miss
+    // until a cycle ends, and the map answers.
+    if (this.#order.length > 2 * this.#size + 64) this.#order.length = 0;
+    entry.orderIndex = this.#order.length;
+    this.#order.push(entry);
   }
 
   /** The walk of `payload`, the caller's if given; throws for a malformed one. */
@@ -174,6 +205,11 @@ export class ConnectionCache<S = unknown> {
     const cycle = this.#cycle;
     const everySeen = this.#seen === this.#size;
     this.#seen = 0;
+    const seenOrder = this.#order;
+    this.#order = this.#previousOrder;
+    this.#order.length = 0;
+    this.#previousOrder = seenOrder;
+    this.#cursor = 0;
     // The common cycle (no socket closed) needs no walk over every entry.
     if (everySeen) {
       this.#cycle++;
@@ -189,6 +225,7 @@ export class ConnectionCache<S = unknown> {
           last = e;
         } else {
           this.#size--;
+          e.removed = true;
           if (!e.excluded) gone.push(e);
         }
       }
@@ -215,6 +252,7 @@ export class ConnectionCache<S = unknown> {
       }
       this.#size--;
       if (e.seenCycle === this.#cycle) this.#seen--;
+      e.removed = true;
       return e;
     }
     return undefined;

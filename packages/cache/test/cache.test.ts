@@ -118,4 +118,74 @@ describe('ConnectionCache', () => {
       { numRuns: 500 },
     );
   });
+
+  it("answers as a plain map would, whatever the order guess (cycles in repeated, changed and reordered orders; deletes; closes)", () => {
+    // The cache guesses each message's entry from the previous cycle's order before
+    // asking its map: every guess is checked by cookie, so results must equal a
+    // model keyed by cookie alone, whichever guesses hit.
+    const cookies = [1n, 2n, 3n, 4n, 0x1_0000_0001n, 0x2_0000_0001n];
+    const cycle = fc.record({
+      order: fc.shuffledSubarray(cookies, { minLength: 0 }),
+      repeat: fc.integer({ min: 1, max: 3 }), // the same order again: the guess hits
+      cwnd: fc.array(fc.integer({ min: 10, max: 11 }), { minLength: cookies.length, maxLength: cookies.length }),
+      deleteFirst: fc.option(fc.constantFrom(...cookies), { nil: undefined }),
+      deleteMid: fc.option(fc.constantFrom(...cookies), { nil: undefined }),
+      complete: fc.boolean(), // false: an interrupted dump, the cycle is not ended
+    });
+    fc.assert(
+      fc.property(fc.array(cycle, { maxLength: 12 }), (cycles) => {
+        const c = new ConnectionCache();
+        const model = new Map<bigint, { cwnd: number; entry: unknown }>();
+        const seen = new Set<bigint>();
+        const remove = (k: bigint) => {
+          expect(c.delete(k)?.cookie).toBe(model.has(k) ? k : undefined);
+          model.delete(k);
+          seen.delete(k);
+        };
+        for (const { order, repeat, cwnd, deleteFirst, deleteMid, complete } of cycles) {
+          for (let r = 0; r < repeat; r++) {
+            if (deleteFirst !== undefined) remove(deleteFirst);
+            order.forEach((k, i) => {
+              if (i === 1 && deleteMid !== undefined) remove(deleteMid);
+              const w = cwnd[cookies.indexOf(k)]!;
+              const before = model.get(k);
+              const result = c.update(msg(k, { cwnd: w }));
+              expect(c.lastEntry!.cookie).toBe(k);
+              if (before === undefined) {
+                expect(result).toBe(UpdateResult.New);
+                model.set(k, { cwnd: w, entry: c.lastEntry });
+              } else {
+                expect(c.lastEntry).toBe(before.entry);
+                expect(result).toBe(before.cwnd === w ? UpdateResult.Unchanged : UpdateResult.Changed);
+                before.cwnd = w;
+              }
+              seen.add(k);
+            });
+            if (!complete) continue;
+            const expected = [...model.keys()].filter((k) => !seen.has(k)).sort();
+            expect(c.endCycle().map((e) => e.cookie).sort()).toEqual(expected);
+            for (const k of expected) model.delete(k);
+            seen.clear();
+            expect(c.size).toBe(model.size);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answers right when cycles never end (every dump interrupted): the order it remembers is bounded and its guesses only fall back', () => {
+    const c = new ConnectionCache();
+    const cookies = [5n, 6n, 7n, 0x1_0000_0005n];
+    const entries = cookies.map((k) => (c.update(msg(k)), c.lastEntry));
+    for (let pass = 0; pass < 200; pass++) {
+      const order = pass % 3 === 0 ? [...cookies].reverse() : cookies;
+      for (const k of order) {
+        expect(c.update(msg(k))).toBe(UpdateResult.Unchanged);
+        expect(c.lastEntry).toBe(entries[cookies.indexOf(k)]);
+      }
+    }
+    expect(c.endCycle()).toEqual([]);
+    expect(c.size).toBe(4);
+  });
 });
