@@ -176,7 +176,7 @@ const STRUCT_LENGTH = snippet(',"length":');
 /** Room for an attribute's key, the keys and values of `length`, `partial`, `longer` and the braces. */
 const SHAPE_ROOM = 128;
 /** A struct value shorter than its layout, zero-extended (structs are at most a few dozen bytes). */
-let zeroExtended = new Uint8Array(64);
+let zeroExtended = Buffer.alloc(64); // a Buffer, as the records' bytes are: putFields' reads see one kind of array
 
 /** Writes attribute `type`'s key and value (`b[at, at + length)`). */
 function writeAttribute(w: JsonText, type: number, b: Uint8Array, at: number, length: number): void {
@@ -203,7 +203,7 @@ function writeAttribute(w: JsonText, type: number, b: Uint8Array, at: number, le
       let from = at;
       if (length < size) {
         // Zero-extended, as the decoder reads it.
-        if (zeroExtended.length < size) zeroExtended = new Uint8Array(size);
+        if (zeroExtended.length < size) zeroExtended = Buffer.alloc(size);
         zeroExtended.fill(0, 0, size);
         zeroExtended.set(b.subarray(at, at + length), 0);
         src = zeroExtended;

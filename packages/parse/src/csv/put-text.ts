@@ -19,8 +19,11 @@ export function putUint(buf: Uint8Array, pos: number, n: number): number {
     buf[pos] = 48 + n;
     return pos + 1;
   }
-  let digits = 2;
-  for (let p = 100; p <= n && digits < 16; p *= 10) digits++;
+  const digits =
+    n < 1e4 ? (n < 100 ? 2 : n < 1e3 ? 3 : 4)
+    : n < 1e8 ? (n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : 8)
+    : n < 1e12 ? (n < 1e9 ? 9 : n < 1e10 ? 10 : n < 1e11 ? 11 : 12)
+    : n < 1e13 ? 13 : n < 1e14 ? 14 : n < 1e15 ? 15 : 16; // a comparison tree: a loop of multiplications cost more
   const end = pos + digits;
   let at = end;
   while (n > 0x7fffffff) {

@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { putInt, putUint } from '../src/csv/put-text.js';
+
+// The digit writers under the CSV rows and JSON lines: exactly String(n), every
+// digit count (each side of every power of ten) included.
+const text = (write: (buf: Uint8Array, pos: number) => number): string => {
+  const buf = new Uint8Array(40).fill(0x78);
+  const end = write(buf, 3);
+  expect(buf[2]).toBe(0x78); // nothing before the position
+  expect(buf[end]).toBe(0x78); // nothing after the end returned
+  return Buffer.from(buf.subarray(3, end)).toString('latin1');
+};
+
+describe('putUint and putInt', () => {
+  it('write String(n) at every power of ten, one each side of it, and the ends of the range', () => {
+    const edges = [0, 1, 9, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
+    for (let p = 10; p <= 1e15; p *= 10) edges.push(p - 1, p, p + 1);
+    for (const n of edges) {
+      expect(text((b, at) => putUint(b, at, n))).toBe(String(n));
+      expect(text((b, at) => putInt(b, at, -n))).toBe(String(-n));
+    }
+  });
+
+  it('write String(n) for any safe integer', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })), (n) => {
+        expect(text((b, at) => putInt(b, at, n))).toBe(String(n));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
