@@ -1,6 +1,7 @@
-import type { CsvColumn, CsvColumnType, CsvRowSource } from '@tcpinfo/parse';
+import type { CsvColumn, CsvColumnType, CsvRowSource, SlotField } from '@tcpinfo/parse';
 import { parquetKindOf, type ParquetKind } from './parquet-schema.js';
 import { timestampNanos } from './parquet-values.js';
+import { AddressText, fieldNumber, fieldWords, TimestampWords, TYPED_FIELDS } from './parquet-typed.js';
 
 /**
  * Rows as typed columns, built from the CSV column table's values (the
@@ -53,9 +54,19 @@ const enum Store {
   Hex64,
   Timestamp,
   Text,
+  /** Typed from the record's bytes (parquet-typed.ts): an int field of width 1, 2 or 4. */
+  FieldNumber,
+  /** A 64-bit int field's words. */
+  FieldWords,
+  FieldTimestamp,
+  FieldAddress,
 }
 
-function storeOf(kind: ParquetKind, type: CsvColumnType): Store {
+function storeOf(kind: ParquetKind, type: CsvColumnType, field: SlotField | undefined): Store {
+  if (field !== undefined) {
+    if (field.kind === 'int') return field.width === 8 ? Store.FieldWords : Store.FieldNumber;
+    return field.kind === 'timestamp' ? Store.FieldTimestamp : Store.FieldAddress;
+  }
   switch (kind) {
     case 'u64':
       return Store.U64;
@@ -70,6 +81,8 @@ function storeOf(kind: ParquetKind, type: CsvColumnType): Store {
   }
 }
 
+type IntField = Extract<SlotField, { kind: 'int' }>;
+
 /** Builds batches of rows for a column list; grows as rows come (a batch of input lines adds many at once). */
 export class ColumnBatchBuilder {
   readonly #columns: readonly CsvColumn[];
@@ -78,11 +91,25 @@ export class ColumnBatchBuilder {
   #capacity: number;
   #rows = 0;
   #data: BatchColumn[] = [];
+  /** The 64-bit columns' values as 32-bit words (for the typed readers), by column. */
+  #words: (Uint32Array | undefined)[] = [];
+  readonly #timestamp = new TimestampWords();
+  /** The address columns' caches, by column. */
+  readonly #addresses: (AddressText | undefined)[];
 
-  constructor(columns: readonly CsvColumn[], capacity = 1024) {
+  /**
+   * `typed` (the default, on little-endian hosts) stores the columns that are
+   * one field of the record's bytes by the typed readers (parquet-typed.ts);
+   * false takes every value from the column's getter (the reference the tests
+   * hold the typed readers to).
+   */
+  constructor(columns: readonly CsvColumn[], capacity = 1024, typed = TYPED_FIELDS) {
     this.#columns = columns;
     this.#kinds = columns.map((c) => parquetKindOf(c));
-    this.#stores = columns.map((c, i) => storeOf(this.#kinds[i]!, c.type));
+    this.#stores = columns.map((c, i) => storeOf(this.#kinds[i]!, c.type, typed ? c.field : undefined));
+    this.#addresses = columns.map((c, i) =>
+      this.#stores[i] === Store.FieldAddress && c.field?.kind === 'address' ? new AddressText(c, c.field.offset) : undefined,
+    );
     this.#capacity = capacity;
     this.#data = this.#allocate(capacity);
   }
@@ -92,7 +119,7 @@ export class ColumnBatchBuilder {
   }
 
   #allocate(n: number): BatchColumn[] {
-    return this.#kinds.map((kind): BatchColumn => {
+    const data = this.#kinds.map((kind): BatchColumn => {
       switch (kind) {
         case 'u64':
         case 'hex64':
@@ -105,6 +132,8 @@ export class ColumnBatchBuilder {
           return { kind: 'number', values: new Float64Array(n) };
       }
     });
+    this.#words = data.map((c) => (c.kind === 'u64' || c.kind === 'i64' ? new Uint32Array(c.values.buffer, c.values.byteOffset, 2 * n) : undefined));
+    return data;
   }
 
   #grow(): void {
@@ -131,9 +160,25 @@ export class ColumnBatchBuilder {
     const columns = this.#columns;
     const stores = this.#stores;
     const data = this.#data;
+    const slots = row.slots;
     for (let i = 0; i < columns.length; i++) {
-      const v = columns[i]!.value(row);
       const c = data[i]!;
+      const column = columns[i]!;
+      switch (stores[i]!) {
+        case Store.FieldNumber:
+          (c.values as Float64Array)[r] = fieldNumber(slots, column.field as IntField);
+          continue;
+        case Store.FieldWords:
+          if (!fieldWords(slots, column.field as IntField, this.#words[i]!, r)) (c as { nulls: Uint8Array }).nulls[r] = 1;
+          continue;
+        case Store.FieldTimestamp:
+          if (this.#timestamp.put(slots.timestamp, slots.timestampLength, this.#words[i]!, r)) continue;
+          break; // not the plain form: from the getter's text
+        case Store.FieldAddress:
+          (c.values as (string | null)[])[r] = this.#addresses[i]!.text(slots, row);
+          continue;
+      }
+      const v = column.value(row);
       const empty = v === undefined || v === '';
       switch (stores[i]!) {
         case Store.Number:
@@ -151,12 +196,15 @@ export class ColumnBatchBuilder {
           else (c.values as BigUint64Array)[r] = BigInt(`0x${String(v)}`);
           break;
         case Store.Timestamp:
+        case Store.FieldTimestamp:
           if (empty) (c as { nulls: Uint8Array }).nulls[r] = 1;
           else (c.values as BigInt64Array)[r] = timestampNanos(String(v));
           break;
         case Store.Text:
           (c.values as (string | null)[])[r] = empty ? null : String(v);
           break;
+        default:
+          break; // stored above
       }
     }
   }

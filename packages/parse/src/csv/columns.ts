@@ -45,12 +45,45 @@ export interface CsvRowSource {
   readonly file: string;
 }
 
+/** `SlotField.attr` of a field of the inet_diag_msg (not of an attribute). */
+export const IDM_FIELD = -1;
+
+/**
+ * Where a column's value lies in the record's bytes ({@link RecordSlots}), as
+ * data: the column's `value` getter is derived from it (slotFieldValue), and
+ * typed outputs (Parquet) read the same description to store the value
+ * without the getter's per-row number, BigInt or string. csvtool's
+ * parquet-typed.test.ts holds both readings to the same values.
+ */
+export type SlotField =
+  | {
+      readonly kind: 'int';
+      /** The attribute type whose (zero-extended) value holds the field, or {@link IDM_FIELD}. */
+      readonly attr: number;
+      readonly offset: number;
+      readonly width: 1 | 2 | 4 | 8;
+      /** Read big-endian (ports, and the interface as the original reads it); else little-endian. */
+      readonly bigEndian: boolean;
+      /** A 4-byte field the original prints signed (the getter gives the s32; typed outputs store the u32). */
+      readonly signed: boolean;
+      /** What an absent attribute prints: an empty field, or 0 (the original's first-byte scalars and Mark). */
+      readonly absent: 'empty' | 'zero';
+      /** The field counts as absent unless the value is exactly this long (Mark: only a 4-byte value). */
+      readonly exactLength?: number;
+    }
+  /** A 16-byte address of the inet_diag_msg at `offset`, printed by formatGoIP. */
+  | { readonly kind: 'address'; readonly offset: number }
+  /** The record's RFC 3339 timestamp text (slots.timestamp). */
+  | { readonly kind: 'timestamp' };
+
 /** One CSV column: its header, the type of its values and how a row prints in it. */
 export interface CsvColumn {
   readonly name: string;
   readonly type: CsvColumnType;
   /** The row's value; undefined (or '') is an empty field. */
   readonly value: (row: CsvRowSource) => string | number | bigint | undefined;
+  /** Where the value lies in the record's bytes, when it is one field of them (the getter reads it so). */
+  readonly field?: SlotField;
 }
 
 /** @deprecated the former name of {@link CsvColumn} (a value from the snapshot only). */
@@ -65,29 +98,59 @@ export const ZERO_TIME_IN_CSV = '2009-05-29T23:59:59Z';
 
 /** Offset of attribute `type`'s zero-extended value in the slots, -1 when absent. */
 const at = (s: RecordSlots, type: number): number => (type < s.count ? s.start[type]! : -1);
-const u32 = (s: RecordSlots, o: number) => s.bytes.readUInt32LE(o);
 
-/** An inet_diag_msg field (empty when the record has none). */
-function idm(name: string, type: CsvColumnType, read: (s: RecordSlots, m: number) => string | number): CsvColumn {
-  return { name: `IDM.${name}`, type, value: ({ slots }) => (slots.idmAt < 0 ? undefined : read(slots, slots.idmAt)) };
+/**
+ * Byte offset of an `int` field's value in the slots, or -1 when its
+ * attribute (or the inet_diag_msg) is absent or not of the exact length asked.
+ */
+export function slotFieldAt(s: RecordSlots, f: Extract<SlotField, { kind: 'int' }>): number {
+  if (f.attr === IDM_FIELD) return s.idmAt < 0 ? -1 : s.idmAt + f.offset;
+  const o = at(s, f.attr);
+  if (o < 0 || (f.exactLength !== undefined && s.length[f.attr] !== f.exactLength)) return -1;
+  return o + f.offset;
 }
-/** A field at `offset` of a struct attribute (empty when the attribute is absent). */
-function struct(name: string, type: CsvColumnType, attr: number, read: (s: RecordSlots, o: number) => number | bigint): CsvColumn {
+
+/** The value of an `int` field as the CSV prints it: a number, an int64 as bigint, the cookie as hexadecimal text. */
+function intValue(s: RecordSlots, f: Extract<SlotField, { kind: 'int' }>, type: CsvColumnType): string | number | bigint | undefined {
+  const a = slotFieldAt(s, f);
+  if (a < 0) return f.absent === 'zero' ? 0 : undefined;
+  const b = s.bytes;
+  switch (f.width) {
+    case 1:
+      return b[a]!;
+    case 2:
+      return f.bigEndian ? b.readUInt16BE(a) : b.readUInt16LE(a);
+    case 4:
+      return f.bigEndian ? b.readUInt32BE(a) : f.signed ? b.readInt32LE(a) : b.readUInt32LE(a);
+    case 8:
+      // every 64-bit field is int64 in the original; the cookie prints in hexadecimal
+      return type === 'hex64' ? b.readBigUInt64LE(a).toString(16).toUpperCase() : b.readBigInt64LE(a);
+  }
+}
+
+/** A column that is one integer field of the record's bytes: its getter is derived from the field. */
+function intColumn(name: string, type: CsvColumnType, attr: number, offset: number, width: 1 | 2 | 4 | 8, more: Partial<Pick<Extract<SlotField, { kind: 'int' }>, 'bigEndian' | 'absent' | 'exactLength'>> = {}): CsvColumn {
+  const field: SlotField = { kind: 'int', attr, offset, width, bigEndian: more.bigEndian ?? false, signed: type === 'i32', absent: more.absent ?? 'empty', ...(more.exactLength === undefined ? {} : { exactLength: more.exactLength }) };
+  return { name, type, field, value: ({ slots }) => intValue(slots, field, type) };
+}
+/** An inet_diag_msg field (empty when the record has none). */
+const idm = (name: string, type: CsvColumnType, offset: number, width: 1 | 2 | 4 | 8, bigEndian = false): CsvColumn =>
+  intColumn(`IDM.${name}`, type, IDM_FIELD, offset, width, { bigEndian });
+/** An address of the inet_diag_msg (empty when the record has none). */
+function idmAddress(name: string, offset: number): CsvColumn {
   return {
-    name,
-    type,
-    value: ({ slots }) => {
-      const o = at(slots, attr);
-      return o < 0 ? undefined : read(slots, o);
-    },
+    name: `IDM.${name}`,
+    type: 'string',
+    field: { kind: 'address', offset },
+    value: ({ slots: s }) => (s.idmAt < 0 ? undefined : formatGoIP(s.bytes.subarray(s.idmAt + offset, s.idmAt + offset + 16))),
   };
 }
+/** A field at `offset` of a struct attribute (empty when the attribute is absent). */
+const struct = (name: string, type: CsvColumnType, attr: number, offset: number, width: 1 | 2 | 4 | 8): CsvColumn => intColumn(name, type, attr, offset, width);
 /** A scalar the original reads as the value's first byte (0 when absent). */
-function firstByte(name: string, attr: number): CsvColumn {
-  return { name, type: 'u8', value: ({ slots }) => { const o = at(slots, attr); return o < 0 ? 0 : slots.bytes[o]!; } };
-}
+const firstByte = (name: string, attr: number): CsvColumn => intColumn(name, 'u8', attr, 0, 1, { absent: 'zero' });
 const u32s = (prefix: string, attr: number, names: readonly string[]): CsvColumn[] =>
-  names.map((n, i) => struct(`${prefix}.${n}`, 'u32', attr, (s, o) => u32(s, o + 4 * i)));
+  names.map((n, i) => struct(`${prefix}.${n}`, 'u32', attr, 4 * i, 4));
 
 const TCP_ORIGINAL = TCP_INFO_FIELDS.filter((f) => f.goColumn !== undefined);
 
@@ -99,6 +162,7 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
   {
     name: 'Timestamp',
     type: 'timestamp',
+    field: { kind: 'timestamp' },
     value: ({ slots }) => {
       const text = slots.timestamp.toString('latin1', 0, slots.timestampLength);
       return text === ZERO_TIME ? ZERO_TIME_IN_CSV : text;
@@ -106,21 +170,21 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
   },
   { name: 'Observed', type: 'u32', value: ({ slots }) => slotsObserved(slots) },
   { name: 'NotFullyParsed', type: 'u32', value: ({ slots }) => slotsNotFullyParsed(slots) },
-  idm('Family', 'u8', (s, m) => s.bytes[m + IDIAG_FAMILY_OFFSET]!),
-  idm('State', 'u8', (s, m) => s.bytes[m + IDIAG_STATE_OFFSET]!),
-  idm('Timer', 'u8', (s, m) => s.bytes[m + IDIAG_TIMER_OFFSET]!),
-  idm('Retrans', 'u8', (s, m) => s.bytes[m + IDIAG_RETRANS_OFFSET]!),
-  idm('SockID.SPort', 'u16', (s, m) => s.bytes.readUInt16BE(m + IDIAG_SPORT_OFFSET)),
-  idm('SockID.DPort', 'u16', (s, m) => s.bytes.readUInt16BE(m + IDIAG_DPORT_OFFSET)),
-  idm('SockID.Src', 'string', (s, m) => formatGoIP(s.bytes.subarray(m + IDIAG_SRC_OFFSET, m + IDIAG_SRC_OFFSET + 16))),
-  idm('SockID.Dst', 'string', (s, m) => formatGoIP(s.bytes.subarray(m + IDIAG_DST_OFFSET, m + IDIAG_DST_OFFSET + 16))),
-  idm('SockID.Interface', 'u32', (s, m) => s.bytes.readUInt32BE(m + IDIAG_INTERFACE_OFFSET)), // big-endian, as the original reads it
-  idm('SockID.Cookie', 'hex64', (s, m) => s.bytes.readBigUInt64LE(m + IDIAG_COOKIE_OFFSET).toString(16).toUpperCase()),
-  idm('Expires', 'u32', (s, m) => u32(s, m + IDIAG_EXPIRES_OFFSET)),
-  idm('Rqueue', 'u32', (s, m) => u32(s, m + IDIAG_RQUEUE_OFFSET)),
-  idm('Wqueue', 'u32', (s, m) => u32(s, m + IDIAG_WQUEUE_OFFSET)),
-  idm('UID', 'u32', (s, m) => u32(s, m + IDIAG_UID_OFFSET)),
-  idm('Inode', 'u32', (s, m) => u32(s, m + IDIAG_INODE_OFFSET)),
+  idm('Family', 'u8', IDIAG_FAMILY_OFFSET, 1),
+  idm('State', 'u8', IDIAG_STATE_OFFSET, 1),
+  idm('Timer', 'u8', IDIAG_TIMER_OFFSET, 1),
+  idm('Retrans', 'u8', IDIAG_RETRANS_OFFSET, 1),
+  idm('SockID.SPort', 'u16', IDIAG_SPORT_OFFSET, 2, true),
+  idm('SockID.DPort', 'u16', IDIAG_DPORT_OFFSET, 2, true),
+  idmAddress('SockID.Src', IDIAG_SRC_OFFSET),
+  idmAddress('SockID.Dst', IDIAG_DST_OFFSET),
+  idm('SockID.Interface', 'u32', IDIAG_INTERFACE_OFFSET, 4, true), // big-endian, as the original reads it
+  idm('SockID.Cookie', 'hex64', IDIAG_COOKIE_OFFSET, 8),
+  idm('Expires', 'u32', IDIAG_EXPIRES_OFFSET, 4),
+  idm('Rqueue', 'u32', IDIAG_RQUEUE_OFFSET, 4),
+  idm('Wqueue', 'u32', IDIAG_WQUEUE_OFFSET, 4),
+  idm('UID', 'u32', IDIAG_UID_OFFSET, 4),
+  idm('Inode', 'u32', IDIAG_INODE_OFFSET, 4),
   {
     name: 'CongestionAlgorithm',
     type: 'string',
@@ -135,23 +199,18 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
   firstByte('ClassID', INET_DIAG_CLASS_ID),
   firstByte('Shutdown', INET_DIAG_SHUTDOWN),
   firstByte('Protocol', INET_DIAG_PROTOCOL),
-  { name: 'Mark', type: 'u32', value: ({ slots }) => { const o = at(slots, INET_DIAG_MARK); return o >= 0 && slots.length[INET_DIAG_MARK] === 4 ? u32(slots, o) : 0; } },
+  intColumn('Mark', 'u32', INET_DIAG_MARK, 0, 4, { absent: 'zero', exactLength: 4 }),
   ...TCP_ORIGINAL.map((f) =>
-    struct(f.goColumn!, f.size === 8 ? 'i64' : f.size === 1 ? 'u8' : f.size === 2 ? 'u16' : f.signed ? 'i32' : 'u32', INET_DIAG_INFO, (s, o) => {
-      const a = o + f.offset;
-      if (f.size === 1) return s.bytes[a]!;
-      if (f.size === 2) return s.bytes.readUInt16LE(a);
-      if (f.size === 8) return s.bytes.readBigInt64LE(a); // every 64-bit field is int64 in the original
-      return f.signed ? s.bytes.readInt32LE(a) : s.bytes.readUInt32LE(a);
-    }),
+    // every 64-bit field is int64 in the original
+    struct(f.goColumn!, f.size === 8 ? 'i64' : f.size === 1 ? 'u8' : f.size === 2 ? 'u16' : f.signed ? 'i32' : 'u32', INET_DIAG_INFO, f.offset, f.size as 1 | 2 | 4 | 8),
   ),
   ...u32s('MemInfo', INET_DIAG_MEMINFO, ['Rmem', 'Wmem', 'Fmem', 'Tmem']),
   ...u32s('SKMemInfo', INET_DIAG_SKMEMINFO, ['RmemAlloc', 'Rcvbuf', 'WmemAlloc', 'Sndbug', 'FwdAlloc', 'WmemQueued', 'Optmem', 'Backlog', 'Drops']),
   ...u32s('Vegas', INET_DIAG_VEGASINFO, ['Enabled', 'RTTCount', 'RTT', 'MinRTT']),
-  struct('DCTCP.Enabled', 'u16', INET_DIAG_DCTCPINFO, (s, o) => s.bytes.readUInt16LE(o)),
-  struct('DCTCP.CEState', 'u16', INET_DIAG_DCTCPINFO, (s, o) => s.bytes.readUInt16LE(o + 2)),
+  struct('DCTCP.Enabled', 'u16', INET_DIAG_DCTCPINFO, 0, 2),
+  struct('DCTCP.CEState', 'u16', INET_DIAG_DCTCPINFO, 2, 2),
   ...u32s('DCTCP', INET_DIAG_DCTCPINFO, ['', 'Alpha', 'ABEcn', 'ABTot']).slice(1), // u32s from offset 4
-  struct('BBR.BW', 'i64', INET_DIAG_BBRINFO, (s, o) => s.bytes.readBigInt64LE(o)),
+  struct('BBR.BW', 'i64', INET_DIAG_BBRINFO, 0, 8),
   ...u32s('BBR', INET_DIAG_BBRINFO, ['', '', 'MinRTT', 'PacingGain', 'CwndGain']).slice(2), // u32s from offset 8
 ];
 

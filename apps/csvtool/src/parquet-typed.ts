@@ -1,0 +1,149 @@
+import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
+import { timestampNanos } from './parquet-values.js';
+
+/**
+ * Typed values straight from a record's bytes, for the columns whose value is
+ * one field of them (the column table's `SlotField`, the same description the
+ * column's `value` getter is derived from): what the getter would return,
+ * without the number, BigInt or string it makes per row. A 64-bit value is
+ * copied as its two 32-bit words into a Uint32Array view of the column's
+ * BigInt64Array; an address is formatted once per distinct value (a file's
+ * rows are one connection's); the timestamp's nanoseconds are computed from
+ * its digits with the date and time parsed once per second. Anything outside
+ * the plain cases returns "not done" and the caller takes the getter.
+ * parquet-typed.test.ts holds this to the getters for every row of the sample
+ * files and for random records.
+ */
+
+/** Whether the typed readers may be used: they read little-endian words as host-order typed arrays. */
+export const TYPED_FIELDS = HOST_IS_LITTLE_ENDIAN;
+
+type IntField = Extract<SlotField, { kind: 'int' }>;
+
+/** An int field of width 1, 2 or 4 as the typed column stores it (a signed field as its u32); NaN when empty. */
+export function fieldNumber(s: RecordSlots, f: IntField): number {
+  const a = slotFieldAt(s, f);
+  if (a < 0) return f.absent === 'zero' ? 0 : NaN;
+  const b = s.bytes;
+  switch (f.width) {
+    case 1:
+      return b[a]!;
+    case 2:
+      return f.bigEndian ? (b[a]! << 8) | b[a + 1]! : b[a]! | (b[a + 1]! << 8);
+    default:
+      if (f.bigEndian) return b.readUInt32BE(a);
+      return (a & 3) === 0 ? s.u32[a >>> 2]! : b.readUInt32LE(a);
+  }
+}
+
+/**
+ * Copies a 64-bit int field's two little-endian words to `words[2i]`,
+ * `words[2i + 1]` (the value modulo 2^64, as a BigUint64Array stores the
+ * getter's int64); returns false when the field is absent (NULL).
+ */
+export function fieldWords(s: RecordSlots, f: IntField, words: Uint32Array, i: number): boolean {
+  const a = slotFieldAt(s, f);
+  if (a < 0) return false;
+  if ((a & 3) === 0) {
+    words[2 * i] = s.u32[a >>> 2]!;
+    words[2 * i + 1] = s.u32[(a >>> 2) + 1]!;
+  } else {
+    words[2 * i] = s.bytes.readUInt32LE(a);
+    words[2 * i + 1] = s.bytes.readUInt32LE(a + 4);
+  }
+  return true;
+}
+
+const DOT = 0x2e;
+const ZERO = 0x30;
+const Z = 0x5a;
+/** `YYYY-MM-DDThh:mm:ss`: the part of a timestamp that rows of one file share. */
+const SECONDS_TEXT = 19;
+const TWO_16 = 65536;
+const TWO_32 = 4294967296;
+
+/** A timestamp's nanoseconds as int64 words, with the seconds of the last date and time parsed (rows come in time order). */
+export class TimestampWords {
+  readonly #prefix = new Uint8Array(SECONDS_TEXT);
+  #seconds = -1;
+
+  /**
+   * Writes the nanoseconds since the epoch of `text[0, length)`, when it is
+   * `YYYY-MM-DDThh:mm:ss[.f…]Z` at or after 1970 (what Go writes in UTC), to
+   * `words[2i]`, `words[2i + 1]`; returns false for any other text (the zero
+   * time, an offset), which the caller converts from the getter's text.
+   */
+  put(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
+    if (length < SECONDS_TEXT + 1 || length > SECONDS_TEXT + 11 || text[length - 1] !== Z) return false;
+    let nanos = 0;
+    if (length > SECONDS_TEXT + 1) {
+      if (text[SECONDS_TEXT] !== DOT || length === SECONDS_TEXT + 2) return false;
+      let digits = 0;
+      for (let k = SECONDS_TEXT + 1; k < length - 1; k++) {
+        const d = text[k]! - ZERO;
+        if (d < 0 || d > 9) return false;
+        nanos = nanos * 10 + d;
+        digits++;
+      }
+      for (; digits < 9; digits++) nanos *= 10;
+    }
+    const seconds = this.#secondsOf(text);
+    if (seconds < 0) return false;
+    // seconds * 1e9 + nanos exceeds 2^53: built from 16-bit halves of the seconds, each product exact in a double.
+    const high = Math.floor(seconds / TWO_16);
+    const y = high * 1e9; // < 2^48
+    const low = (y % TWO_16) * TWO_16 + (seconds - high * TWO_16) * 1e9 + nanos; // < 2^48
+    const lo = low % TWO_32;
+    words[2 * i] = lo;
+    words[2 * i + 1] = Math.floor(y / TWO_16) + (low - lo) / TWO_32;
+    return true;
+  }
+
+  /** Seconds since the epoch of the text's date and time; -1 when before 1970 or not a date and time. */
+  #secondsOf(text: Uint8Array): number {
+    const p = this.#prefix;
+    let same = this.#seconds >= 0;
+    for (let k = 0; k < SECONDS_TEXT && same; k++) same = p[k] === text[k];
+    if (same) return this.#seconds;
+    let prefix = '';
+    for (let k = 0; k < SECONDS_TEXT; k++) prefix += String.fromCharCode(text[k]!);
+    let seconds: number;
+    try {
+      seconds = Number(timestampNanos(`${prefix}Z`) / 1_000_000_000n);
+    } catch {
+      return -1;
+    }
+    if (seconds < 0 || seconds >= 2 ** 33) return -1;
+    p.set(text.subarray(0, SECONDS_TEXT));
+    this.#seconds = seconds;
+    return seconds;
+  }
+}
+
+/** An address column's text, formatted by the column's getter once per distinct address (four words compared per row). */
+export class AddressText {
+  readonly #last = new Uint32Array(4);
+  #text: string | undefined = undefined;
+
+  constructor(
+    private readonly column: CsvColumn,
+    private readonly offset: number,
+  ) {}
+
+  /** The text of the row's address (null when the record has no inet_diag_msg). */
+  text(s: RecordSlots, row: Parameters<CsvColumn['value']>[0]): string | null {
+    if (s.idmAt < 0) return null;
+    const a = s.idmAt + this.offset;
+    if ((a & 3) !== 0) return String(this.column.value(row));
+    const w = s.u32;
+    const i = a >>> 2;
+    const last = this.#last;
+    if (this.#text !== undefined && last[0] === w[i] && last[1] === w[i + 1] && last[2] === w[i + 2] && last[3] === w[i + 3]) return this.#text;
+    last[0] = w[i]!;
+    last[1] = w[i + 1]!;
+    last[2] = w[i + 2]!;
+    last[3] = w[i + 3]!;
+    this.#text = String(this.column.value(row));
+    return this.#text;
+  }
+}
