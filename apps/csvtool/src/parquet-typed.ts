@@ -1,5 +1,4 @@
 import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
-import { timestampNanos } from './parquet-values.js';
 
 /**
  * Typed values straight from a record's bytes, for the columns whose value is
@@ -9,7 +8,7 @@ import { timestampNanos } from './parquet-values.js';
  * copied as its two 32-bit words into a Uint32Array view of the column's
  * BigInt64Array; an address is formatted once per distinct value (a file's
  * rows are one connection's); the timestamp's nanoseconds are computed from
- * its digits with the date and time parsed once per second. Anything outside
+ * its digits (Date.UTC of the date and time once per second). Anything outside
  * the plain cases returns "not done" and the caller takes the getter.
  * parquet-typed.test.ts holds this to the getters for every row of the sample
  * files and for random records.
@@ -57,6 +56,20 @@ export function fieldWords(s: RecordSlots, f: IntField, words: Uint32Array, i: n
 const DOT = 0x2e;
 const ZERO = 0x30;
 const Z = 0x5a;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const T = 0x54;
+
+/** The decimal number of `text[at, at + n)`, or -1 when a byte is not a digit. */
+function digits(text: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let k = at; k < at + n; k++) {
+    const d = text[k]! - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
 /** `YYYY-MM-DDThh:mm:ss`: the part of a timestamp that rows of one file share. */
 const SECONDS_TEXT = 19;
 const TWO_16 = 65536;
@@ -78,14 +91,14 @@ export class TimestampWords {
     let nanos = 0;
     if (length > SECONDS_TEXT + 1) {
       if (text[SECONDS_TEXT] !== DOT || length === SECONDS_TEXT + 2) return false;
-      let digits = 0;
+      let count = 0;
       for (let k = SECONDS_TEXT + 1; k < length - 1; k++) {
         const d = text[k]! - ZERO;
         if (d < 0 || d > 9) return false;
         nanos = nanos * 10 + d;
-        digits++;
+        count++;
       }
-      for (; digits < 9; digits++) nanos *= 10;
+      for (; count < 9; count++) nanos *= 10;
     }
     const seconds = this.#secondsOf(text);
     if (seconds < 0) return false;
@@ -105,13 +118,20 @@ export class TimestampWords {
     let same = this.#seconds >= 0;
     for (let k = 0; k < SECONDS_TEXT && same; k++) same = p[k] === text[k];
     if (same) return this.#seconds;
-    let prefix = '';
-    for (let k = 0; k < SECONDS_TEXT; k++) prefix += String.fromCharCode(text[k]!);
-    let seconds: number;
-    try {
-      seconds = Number(timestampNanos(`${prefix}Z`) / 1_000_000_000n);
-    } catch {
-      return -1;
+    // Digits where timestampNanos's pattern has them, its separators between; the
+    // fields' ranges are not checked, as Date.UTC does not (both roll over alike).
+    let seconds = -1;
+    if (text[4] === DASH && text[7] === DASH && text[10] === T && text[13] === COLON && text[16] === COLON) {
+      const year = digits(text, 0, 4);
+      const month = digits(text, 5, 2);
+      const day = digits(text, 8, 2);
+      const hour = digits(text, 11, 2);
+      const minute = digits(text, 14, 2);
+      const second = digits(text, 17, 2);
+      // Before 1970 (and years below 100, which Date.UTC maps to the 1900s): timestampNanos's BigInt path.
+      if (year >= 1970 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
+        seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+      }
     }
     if (seconds < 0 || seconds >= 2 ** 33) return -1;
     p.set(text.subarray(0, SECONDS_TEXT));
