@@ -1,7 +1,7 @@
 import type { CsvColumn, CsvColumnType, CsvRowSource, SlotField } from '@tcpinfo/parse';
 import { parquetKindOf, type ParquetKind } from './parquet-schema.js';
 import { timestampNanos } from './parquet-values.js';
-import { AddressText, fieldNumber, fieldWords, TimestampWords, TYPED_FIELDS } from './parquet-typed.js';
+import { AddressText, CachedText, fieldNumber, fieldWords, TimestampWords, TYPED_FIELDS } from './parquet-typed.js';
 
 /**
  * Rows as typed columns, built from the CSV column table's values (the
@@ -60,11 +60,13 @@ const enum Store {
   FieldWords,
   FieldTimestamp,
   FieldAddress,
+  FieldText,
 }
 
 function storeOf(kind: ParquetKind, type: CsvColumnType, field: SlotField | undefined): Store {
   if (field !== undefined) {
     if (field.kind === 'int') return field.width === 8 ? Store.FieldWords : Store.FieldNumber;
+    if (field.kind === 'text') return Store.FieldText;
     return field.kind === 'timestamp' ? Store.FieldTimestamp : Store.FieldAddress;
   }
   switch (kind) {
@@ -94,8 +96,9 @@ export class ColumnBatchBuilder {
   /** The 64-bit columns' values as 32-bit words (for the typed readers), by column. */
   #words: (Uint32Array | undefined)[] = [];
   readonly #timestamp = new TimestampWords();
-  /** The address columns' caches, by column. */
+  /** The address and text columns' caches, by column. */
   readonly #addresses: (AddressText | undefined)[];
+  readonly #texts: (CachedText | undefined)[];
 
   /**
    * `typed` (the default, on little-endian hosts) stores the columns that are
@@ -110,6 +113,7 @@ export class ColumnBatchBuilder {
     this.#addresses = columns.map((c, i) =>
       this.#stores[i] === Store.FieldAddress && c.field?.kind === 'address' ? new AddressText(c, c.field.offset) : undefined,
     );
+    this.#texts = columns.map((c) => (typed && c.field?.kind === 'text' ? new CachedText(c, c.field) : undefined));
     this.#capacity = capacity;
     this.#data = this.#allocate(capacity);
   }
@@ -176,6 +180,9 @@ export class ColumnBatchBuilder {
           break; // not the plain form: from the getter's text
         case Store.FieldAddress:
           (c.values as (string | null)[])[r] = this.#addresses[i]!.text(slots, row);
+          continue;
+        case Store.FieldText:
+          (c.values as (string | null)[])[r] = this.#texts[i]!.text(slots, row);
           continue;
       }
       const v = column.value(row);

@@ -101,7 +101,7 @@ function littleEndian(bytes: Uint8Array, width: 4 | 8): Uint8Array {
   return bytes;
 }
 
-/** BYTE_ARRAY PLAIN: each non-NULL string as its UTF-8 length (u32 LE) and bytes; a text repeated row after row is measured once. */
+/** BYTE_ARRAY PLAIN: each non-NULL string as its UTF-8 length (u32 LE) and bytes; a text repeated row after row is measured and encoded once. */
 function plainStrings(values: readonly (string | null)[], rows: number): Uint8Array {
   let size = 0;
   let last: string | null = null;
@@ -117,11 +117,22 @@ function plainStrings(values: readonly (string | null)[], rows: number): Uint8Ar
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
+  last = null;
+  let lastAt = 0;
   for (let i = 0; i < rows; i++) {
     const s = values[i]!;
     if (s === null) continue;
+    if (s === last) {
+      // The same string as the previous value (addresses and names repeat row after row): its bytes copied, not encoded again.
+      out.copyWithin(at, lastAt, lastAt + 4 + lastLength);
+      at += 4 + lastLength;
+      continue;
+    }
     const n = out.write(s, at + 4, 'utf8');
     out.writeUInt32LE(n, at);
+    last = s;
+    lastAt = at;
+    lastLength = n;
     at += 4 + n;
   }
   return out;

@@ -1,4 +1,4 @@
-import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
+import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, slotTextEnd, slotTextStart, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
 
 /**
  * Typed values straight from a record's bytes, for the columns whose value is
@@ -164,6 +164,37 @@ export class AddressText {
     last[2] = w[i + 2]!;
     last[3] = w[i + 3]!;
     this.#text = String(this.column.value(row));
+    return this.#text;
+  }
+}
+
+/** A text column's value, decoded by the column's getter once per distinct byte string (the congestion algorithm: the same every row). */
+export class CachedText {
+  #last = new Uint8Array(32);
+  #lastLength = -1;
+  #text: string | null = null;
+
+  constructor(
+    private readonly column: CsvColumn,
+    private readonly field: Extract<SlotField, { kind: 'text' }>,
+  ) {}
+
+  /** The row's text (null when the attribute is absent). */
+  text(s: RecordSlots, row: Parameters<CsvColumn['value']>[0]): string | null {
+    const start = slotTextStart(s, this.field);
+    if (start < 0) return null;
+    const end = slotTextEnd(s, this.field, start);
+    const n = end - start;
+    const b = s.bytes;
+    const last = this.#last;
+    let same = n === this.#lastLength;
+    for (let k = 0; k < n && same; k++) same = last[k] === b[start + k];
+    if (same) return this.#text;
+    if (n > last.length) this.#last = new Uint8Array(2 * n);
+    this.#last.set(b.subarray(start, end));
+    this.#lastLength = n;
+    const v = this.column.value(row);
+    this.#text = v === undefined || v === '' ? null : String(v);
     return this.#text;
   }
 }

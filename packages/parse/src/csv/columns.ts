@@ -74,7 +74,9 @@ export type SlotField =
   /** A 16-byte address of the inet_diag_msg at `offset`, printed by formatGoIP. */
   | { readonly kind: 'address'; readonly offset: number }
   /** The record's RFC 3339 timestamp text (slots.timestamp). */
-  | { readonly kind: 'timestamp' };
+  | { readonly kind: 'timestamp' }
+  /** UTF-8 text: an attribute's value without its last `dropLast` bytes (empty when absent). */
+  | { readonly kind: 'text'; readonly attr: number; readonly dropLast: number };
 
 /** One CSV column: its header, the type of its values and how a row prints in it. */
 export interface CsvColumn {
@@ -145,6 +147,24 @@ function idmAddress(name: string, offset: number): CsvColumn {
     value: ({ slots: s }) => (s.idmAt < 0 ? undefined : formatGoIP(s.bytes.subarray(s.idmAt + offset, s.idmAt + offset + 16))),
   };
 }
+type TextField = Extract<SlotField, { kind: 'text' }>;
+/** Where a `text` field's value begins in the slots; -1 when the attribute is absent. */
+export const slotTextStart = (s: RecordSlots, f: TextField): number => at(s, f.attr);
+/** Where a `text` field's value (which begins at `start`) ends in the slots. */
+export const slotTextEnd = (s: RecordSlots, f: TextField, start: number): number => start + Math.max(0, s.length[f.attr]! - f.dropLast);
+/** A column of an attribute's value as UTF-8 text, without its last `dropLast` bytes (empty when absent). */
+function textColumn(name: string, attr: number, dropLast: number): CsvColumn {
+  const field: TextField = { kind: 'text', attr, dropLast };
+  return {
+    name,
+    type: 'string',
+    field,
+    value: ({ slots }) => {
+      const o = slotTextStart(slots, field);
+      return o < 0 ? undefined : slots.bytes.toString('utf8', o, slotTextEnd(slots, field, o));
+    },
+  };
+}
 /** A field at `offset` of a struct attribute (empty when the attribute is absent). */
 const struct = (name: string, type: CsvColumnType, attr: number, offset: number, width: 1 | 2 | 4 | 8): CsvColumn => intColumn(name, type, attr, offset, width);
 /** A scalar the original reads as the value's first byte (0 when absent). */
@@ -185,15 +205,7 @@ export const ORIGINAL_COLUMNS: readonly CsvColumn[] = [
   idm('Wqueue', 'u32', IDIAG_WQUEUE_OFFSET, 4),
   idm('UID', 'u32', IDIAG_UID_OFFSET, 4),
   idm('Inode', 'u32', IDIAG_INODE_OFFSET, 4),
-  {
-    name: 'CongestionAlgorithm',
-    type: 'string',
-    // The value without its last byte (the original drops the NUL).
-    value: ({ slots }) => {
-      const o = at(slots, INET_DIAG_CONG);
-      return o < 0 ? undefined : slots.bytes.toString('utf8', o, o + Math.max(0, slots.length[INET_DIAG_CONG]! - 1));
-    },
-  },
+  textColumn('CongestionAlgorithm', INET_DIAG_CONG, 1), // without the NUL, as the original drops it
   firstByte('TOS', INET_DIAG_TOS),
   firstByte('TClass', INET_DIAG_TCLASS),
   firstByte('ClassID', INET_DIAG_CLASS_ID),
