@@ -205,7 +205,10 @@ export class ColumnBatchBuilder {
         case Store.Timestamp:
         case Store.FieldTimestamp:
           if (empty) (c as { nulls: Uint8Array }).nulls[r] = 1;
-          else (c.values as BigInt64Array)[r] = timestampNanos(String(v));
+          else {
+            (c.values as BigInt64Array)[r] = timestampNanos(String(v));
+            if (stores[i] === Store.FieldTimestamp) this.#timestamp.remember(slots.timestamp, slots.timestampLength, this.#words[i]!, r);
+          }
           break;
         case Store.Text:
           (c.values as (string | null)[])[r] = empty ? null : String(v);

@@ -79,14 +79,43 @@ const TWO_32 = 4294967296;
 export class TimestampWords {
   readonly #prefix = new Uint8Array(SECONDS_TEXT);
   #seconds = -1;
+  /** The last text {@link put} declined and its words as converted by the caller ({@link remember}): the zero time repeats row after row. */
+  readonly #slowText = new Uint8Array(64);
+  #slowLength = -1;
+  #slowLo = 0;
+  #slowHi = 0;
+
+  /** Keeps the words the caller converted (the getter's way) for `text[0, length)`, which {@link put} declined. */
+  remember(text: Uint8Array, length: number, words: Uint32Array, i: number): void {
+    if (length > this.#slowText.length) return;
+    this.#slowText.set(text.subarray(0, length));
+    this.#slowLength = length;
+    this.#slowLo = words[2 * i]!;
+    this.#slowHi = words[2 * i + 1]!;
+  }
+
+  /** Copies the remembered words when the text is the one last declined. */
+  #putRemembered(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
+    if (length !== this.#slowLength) return false;
+    const t = this.#slowText;
+    for (let k = 0; k < length; k++) if (t[k] !== text[k]) return false;
+    words[2 * i] = this.#slowLo;
+    words[2 * i + 1] = this.#slowHi;
+    return true;
+  }
 
   /**
    * Writes the nanoseconds since the epoch of `text[0, length)`, when it is
    * `YYYY-MM-DDThh:mm:ss[.f…]Z` at or after 1970 (what Go writes in UTC), to
    * `words[2i]`, `words[2i + 1]`; returns false for any other text (the zero
-   * time, an offset), which the caller converts from the getter's text.
+   * time, an offset), which the caller converts from the getter's text,
+   * except the last such text {@link remember}ed.
    */
   put(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
+    return this.#putPlain(text, length, words, i) || this.#putRemembered(text, length, words, i);
+  }
+
+  #putPlain(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
     if (length < SECONDS_TEXT + 1 || length > SECONDS_TEXT + 11 || text[length - 1] !== Z) return false;
     let nanos = 0;
     if (length > SECONDS_TEXT + 1) {

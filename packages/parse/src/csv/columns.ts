@@ -68,8 +68,8 @@ export type SlotField =
       readonly signed: boolean;
       /** What an absent attribute prints: an empty field, or 0 (the original's first-byte scalars and Mark). */
       readonly absent: 'empty' | 'zero';
-      /** The field counts as absent unless the value is exactly this long (Mark: only a 4-byte value). */
-      readonly exactLength?: number;
+      /** The field counts as absent unless the value is exactly this long (Mark: only a 4-byte value); -1: any length. */
+      readonly exactLength: number;
     }
   /** A 16-byte address of the inet_diag_msg at `offset`, printed by formatGoIP. */
   | { readonly kind: 'address'; readonly offset: number }
@@ -108,7 +108,7 @@ const at = (s: RecordSlots, type: number): number => (type < s.count ? s.start[t
 export function slotFieldAt(s: RecordSlots, f: Extract<SlotField, { kind: 'int' }>): number {
   if (f.attr === IDM_FIELD) return s.idmAt < 0 ? -1 : s.idmAt + f.offset;
   const o = at(s, f.attr);
-  if (o < 0 || (f.exactLength !== undefined && s.length[f.attr] !== f.exactLength)) return -1;
+  if (o < 0 || (f.exactLength >= 0 && s.length[f.attr] !== f.exactLength)) return -1;
   return o + f.offset;
 }
 
@@ -132,7 +132,7 @@ function intValue(s: RecordSlots, f: Extract<SlotField, { kind: 'int' }>, type: 
 
 /** A column that is one integer field of the record's bytes: its getter is derived from the field. */
 function intColumn(name: string, type: CsvColumnType, attr: number, offset: number, width: 1 | 2 | 4 | 8, more: Partial<Pick<Extract<SlotField, { kind: 'int' }>, 'bigEndian' | 'absent' | 'exactLength'>> = {}): CsvColumn {
-  const field: SlotField = { kind: 'int', attr, offset, width, bigEndian: more.bigEndian ?? false, signed: type === 'i32', absent: more.absent ?? 'empty', ...(more.exactLength === undefined ? {} : { exactLength: more.exactLength }) };
+  const field: SlotField = { kind: 'int', attr, offset, width, bigEndian: more.bigEndian ?? false, signed: type === 'i32', absent: more.absent ?? 'empty', exactLength: more.exactLength ?? -1 }; // one shape for every int field
   return { name, type, field, value: ({ slots }) => intValue(slots, field, type) };
 }
 /** An inet_diag_msg field (empty when the record has none). */
