@@ -97,7 +97,11 @@ export interface ConvertOptions {
    * `onBatch` (`output` is not written).
    */
   readonly format?: 'csv' | 'jsonl' | 'parquet';
-  /** `parquet`: takes each batch of rows; the next is built when the promise resolves. */
+  /**
+   * `parquet`: takes each batch of rows; the next is built when the promise
+   * resolves, in the same arrays unless they were transferred: copy what you
+   * keep past that point.
+   */
   readonly onBatch?: (batch: ColumnBatch) => Promise<void> | void;
   /** `parquet`: rows per batch (default {@link BATCH_ROWS}); an input's last batch may be smaller. */
   readonly batchRows?: number;
@@ -228,7 +232,11 @@ async function convertBatches(input: Readable | Uint8Array, readOptions: { sourc
         // A line mangled by corrupt zstd data is reported as the corruption.
         throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
       }
-      if (builder.rows >= limit) await onBatch(builder.take());
+      if (builder.rows >= limit) {
+        const taken = builder.take();
+        await onBatch(taken);
+        builder.recycle(taken); // onBatch is done with it (see ConvertOptions.onBatch)
+      }
     }
   } finally {
     if (builder.rows > 0) await onBatch(builder.take());

@@ -131,6 +131,7 @@ export class ParquetOutput {
     const bytes = this.#bytes;
     const start = bytes.offset;
     const columns = this.#chunkColumns.map((c, i) => writeColumnChunk(bytes, c, group.columns[i]!, n, zstdCompress));
+    this.#group.recycle(group); // encoded: its arrays hold the next group
     let uncompressed = 0n;
     for (const c of columns) uncompressed += c.meta_data!.total_uncompressed_size;
     this.#writer.row_groups.push({ columns, total_byte_size: uncompressed, num_rows: BigInt(n), total_compressed_size: BigInt(bytes.offset - start) });
