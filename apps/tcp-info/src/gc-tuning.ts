@@ -1,33 +1,67 @@
 import { setFlagsFromString } from 'node:v8';
 
-/**
- * The V8 flag the daemon's process runs with (see {@link tuneGarbageCollector}).
- * Every option here is process-wide, so it is set by the entry point (bin.ts),
- * never by a library.
- */
-export const DAEMON_V8_FLAGS = ['--no-incremental-marking'] as const;
+/** One V8 option of the daemon's process, and the first V8 major version it is set on. */
+export interface DaemonV8Flag {
+  readonly flag: string;
+  /**
+   * V8 prints "unrecognized flag" for an option it does not know, and the
+   * option is only needed where the collector behaves as described.
+   */
+  readonly sinceV8Major: number;
+}
 
 /**
- * Tunes V8's garbage collector for a process that polls every 10 ms with a
- * small, steady heap.
+ * The V8 options the daemon's process runs with (see {@link tuneGarbageCollector}).
+ * Every option here is process-wide, so it is set by the entry point (bin.ts),
+ * never by a library.
  *
- * The netlink binding hands each received datagram over in a fresh 32 KiB
- * external buffer (1–6 MB a cycle), and the saver keeps each connection's
- * lines for up to a second. With incremental marking on, V8 starts a full
- * marking "via task" long before the old generation reaches its limit (at
- * 11 MB of a 35 MB limit, `--trace-incremental-marking`): one every ~12 busy
- * cycles, and its concurrent marking cost 2.2 ms per busy cycle and 4.3 ms per
- * idle cycle on V8's helper threads (quiet machine), more than the write
- * thread. Off, a full collection runs only when the old generation reaches its
+ * `--no-incremental-marking`: the netlink binding hands each received
+ * datagram over in a fresh 32 KiB external buffer (1–6 MB a cycle), and the
+ * saver keeps each connection's lines for up to a second. With incremental
+ * marking on, V8 starts a full marking "via task" long before the old
+ * generation reaches its limit (at 11 MB of a 35 MB limit,
+ * `--trace-incremental-marking`): one every ~12 busy cycles, and its
+ * concurrent marking cost 2.2 ms per busy cycle and 4.3 ms per idle cycle on
+ * V8's helper threads (quiet machine, Node 20), more than the write thread.
+ * Off, a full collection runs only when the old generation reaches its
  * allocation limit, atomically (marked in parallel): none in 400 busy cycles,
  * and the threads beside the polling one fell to 0.6 and 0.1 ms per cycle
  * (`pnpm bench`, daemon-live, byThread). The price is a pause of a few
  * milliseconds when one does run (the heap is tens of MB) and ~50 MB more RSS
- * at 10,000 connections (211–214 MB against 163), within the 300 MB budget.
+ * at 10,000 connections, within the 300 MB budget.
  *
- * V8 reads the flag at each collection, so setting it at start-up takes effect
- * (Node 20 and 24; `gc-tuning.test.ts` checks it with `--trace-gc`).
+ * `--scavenger-max-new-space-capacity-mb=4` (V8 13, Node 24): the datagrams'
+ * external memory is freed only by a collection. Node 20's V8 answers its
+ * external-memory limit with a scavenge. Node 24's starts incremental marking
+ * there, and with incremental marking off a full atomic Mark-Compact instead:
+ * at 10,000 idle sockets one every ~12 cycles, 22–33 ms each (31 in 400
+ * cycles, `BENCH_GC_TRACE`), 3 ms per cycle on the helper threads besides.
+ * A young generation of at most 4 MB is scavenged every few cycles, which
+ * frees the dead datagrams before that limit: no such Mark-Compact in 400
+ * idle cycles. Node 24, one run at load 1.5: 23.6 ms per idle cycle (1.07×
+ * the bare dump) and 8.6 ms per busy one (1.36×), against 27.4–30.4 ms and
+ * 1.45–1.61× without; RSS 208–226 MB against 260–271. It is read at each
+ * scavenge, so setting it at start-up takes effect (unlike
+ * `--max-semi-space-size`, read once when the heap is made).
+ */
+export const DAEMON_V8_FLAGS: readonly DaemonV8Flag[] = [
+  { flag: '--no-incremental-marking', sinceV8Major: 0 },
+  { flag: '--scavenger-max-new-space-capacity-mb=4', sinceV8Major: 13 },
+];
+
+/** The options of {@link DAEMON_V8_FLAGS} for a V8 version (`process.versions.v8`, e.g. "13.6.233.10-node.18"). */
+export function daemonV8Flags(v8Version: string): string[] {
+  const major = Number.parseInt(v8Version, 10);
+  return DAEMON_V8_FLAGS.filter((f) => Number.isFinite(major) && major >= f.sinceV8Major).map((f) => f.flag);
+}
+
+/**
+ * Tunes V8's garbage collector for a process that polls every 10 ms with a
+ * small, steady heap: sets {@link daemonV8Flags} of this V8.
+ *
+ * V8 reads these options at each collection, so setting them at start-up
+ * takes effect (Node 20 and 24; `gc-tuning.test.ts` checks both with `--trace-gc`).
  */
 export function tuneGarbageCollector(): void {
-  for (const flag of DAEMON_V8_FLAGS) setFlagsFromString(flag);
+  for (const flag of daemonV8Flags(process.versions.v8)) setFlagsFromString(flag);
 }
