@@ -38,9 +38,10 @@ export interface DaemonV8Flag {
  * cycles, `BENCH_GC_TRACE`), 3 ms per cycle on the helper threads besides.
  * A young generation of at most 4 MB is scavenged every few cycles, which
  * frees the dead datagrams before that limit: no such Mark-Compact in 400
- * idle cycles. Node 24, one run at load 1.5: 23.6 ms per idle cycle (1.07×
- * the bare dump) and 8.6 ms per busy one (1.36×), against 27.4–30.4 ms and
- * 1.45–1.61× without; RSS 208–226 MB against 260–271. It is read at each
+ * idle cycles, the threads beside the polling one down from 3.1 to 0.1 ms per
+ * idle cycle, RSS at 10,000 connections 208–239 MB against 260–271. Against
+ * the bare dump, three runs with it (two quiet of 1,000 cycles, one at load
+ * 1.5 of 400): idle 1.00–1.31×, busy 1.36–1.50×. It is read at each
  * scavenge, so setting it at start-up takes effect (unlike
  * `--max-semi-space-size`, read once when the heap is made).
  */
