@@ -1,3 +1,4 @@
+import { ASCII } from '@tcpinfo/go-format';
 import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, slotTextEnd, slotTextStart, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
 
 /**
@@ -53,12 +54,7 @@ export function fieldWords(s: RecordSlots, f: IntField, words: Uint32Array, i: n
   return true;
 }
 
-const DOT = 0x2e;
-const ZERO = 0x30;
-const Z = 0x5a;
-const DASH = 0x2d;
-const COLON = 0x3a;
-const T = 0x54;
+const { DOT, DIGIT_0: ZERO, LETTER_Z: Z, DASH, COLON, LETTER_T: T } = ASCII;
 
 /** The decimal number of `text[at, at + n)`, or -1 when a byte is not a digit. */
 function digits(text: Uint8Array, at: number, n: number): number {
