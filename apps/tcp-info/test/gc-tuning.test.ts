@@ -39,14 +39,20 @@ describe('the daemon GC tuning', () => {
     expect(daemonV8Flags('not a version')).toEqual([]);
   });
 
-  it("frees dropped external buffers (the datagrams) without full collections for external memory, and V8 knows every option set", () => {
-    const { collections, stderr } = externalChurn('tuned');
-    expect(stderr).not.toMatch(/unrecognized flag/);
+  it("V8 knows every option the tuning sets (no 'unrecognized flag')", () => {
+    expect(externalChurn('tuned').stderr).not.toMatch(/unrecognized flag/);
+  });
+
+  // Where the cap is set (V8 13, Node 24: CI runs the suite on it too). Not on V8 11:
+  // there, without the cap, a run of this churn now and then gets one such collection
+  // (1 run in 3, idle machine) and the daemon's scavenges usually come first.
+  it.runIf(V8_MAJOR >= 13)('with the cap, scavenges free dropped external buffers (the datagrams): no full collection for external memory', () => {
+    const { collections } = externalChurn('tuned');
     expect(collections.some((l) => l.includes('Scavenge'))).toBe(true);
     expect(collections.filter((l) => l.includes('Mark-Compact') && l.includes('external memory'))).toEqual([]);
   });
 
-  // The reason for the cap, where it applies (V8 13, Node 24: CI runs the suite on it too).
+  // The reason for the cap, where it applies.
   it.runIf(V8_MAJOR >= 13)('the probe sees full collections for external memory where only incremental marking is off', () => {
     const { collections } = externalChurn('no-cap');
     expect(collections.filter((l) => l.includes('Mark-Compact') && l.includes('external memory')).length).toBeGreaterThan(0);
