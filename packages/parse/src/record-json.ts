@@ -9,7 +9,7 @@ import { SIZEOF_TCP_INFO_KNOWN, TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import { putAddressText, u32le } from './csv/address-text.js';
 import { slotsNotFullyParsed, slotsObserved } from './csv/raw-row.js';
 import type { AttributeLayout } from './csv/record-slots.js';
-import { putAscii, putBytes, putHex32, putUint } from './csv/put-text.js';
+import { putAscii, putBytes, putHex32, putUint, putUint64 } from './csv/put-text.js';
 import type { JsonText } from './json-text.js';
 import { writePlain } from './plain-json.js';
 
@@ -34,42 +34,46 @@ import { writePlain } from './plain-json.js';
 const { QUOTE, COMMA, CLOSE_BRACE, BACKSLASH } = ASCII;
 
 /**
- * ASCII snippets (keys, punctuation) as little-endian 32-bit words, written
- * four bytes a store through a DataView: a line is ~1,500 bytes, two thirds of
- * them keys, and a byte-by-byte copy cost ~2 ns a byte here (the keys alone
- * were half the writer's time). A snippet writes up to 3 bytes past its end
- * (overwritten by what follows), so every reserve leaves that room.
+ * ASCII snippets (keys, punctuation) as 8-byte words, written eight bytes a
+ * store through a DataView: a line is ~1,900 bytes, two thirds of them keys,
+ * and a byte-by-byte copy cost ~2 ns a byte here (the keys alone were half
+ * the writer's time). The words are doubles, read from a Float64Array and
+ * stored with setFloat64, which keeps their bits: text below 0x7f never
+ * makes a NaN (that needs 0x7f or above in a word's last byte), so no bit
+ * pattern is canonicalized. Eight bytes a store took ~12 ns a key where four
+ * (setUint32) took ~21 (tcp_info's keys, same loop; /tmp micro-benchmark).
+ * A snippet writes up to 7 bytes past its end (overwritten by what
+ * follows), so every reserve leaves that room. Filled at module load only;
+ * the fixed tables let the optimizing compiler treat them as constants.
  */
-let snippetWords = new Uint32Array(1024);
-const snippetStart: number[] = [0];
-const snippetLength: number[] = [];
+const SNIPPET_WORDS = 2048;
+const MAX_SNIPPETS = 512;
+const snippetWords = new Float64Array(SNIPPET_WORDS);
+const snippetBytes = new Uint8Array(snippetWords.buffer);
+const snippetStart = new Int32Array(MAX_SNIPPETS + 1);
+const snippetLength = new Int32Array(MAX_SNIPPETS);
+let snippets = 0;
 /** Adds a snippet; returns its number (at module load only). */
 function snippet(text: string): number {
-  let at = snippetStart[snippetStart.length - 1]!;
-  const need = at + Math.ceil(text.length / 4);
-  if (need > snippetWords.length) {
-    // Grown by doubling: copying the whole table per snippet made loading the module ~80 ms.
-    const grown = new Uint32Array(Math.max(need, 2 * snippetWords.length));
-    grown.set(snippetWords);
-    snippetWords = grown;
+  const at = snippetStart[snippets]!;
+  const need = at + Math.ceil(text.length / 8);
+  if (snippets === MAX_SNIPPETS || need > SNIPPET_WORDS) throw new RangeError('record-json: snippet table full (raise SNIPPET_WORDS or MAX_SNIPPETS)');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x7f) throw new RangeError(`record-json: snippet ${JSON.stringify(text)} is not ASCII below 0x7f`);
+    snippetBytes[8 * at + i] = c;
   }
-  for (let i = 0; i < text.length; i += 4) {
-    let w = 0;
-    for (let j = 3; j >= 0; j--) w = (w << 8) | (i + j < text.length ? text.charCodeAt(i + j) : 0);
-    snippetWords[at++] = w >>> 0;
-  }
-  snippetStart.push(at);
-  snippetLength.push(text.length);
-  return snippetLength.length - 1;
+  snippetStart[snippets + 1] = need;
+  snippetLength[snippets] = text.length;
+  return snippets++;
 }
 /** Writes snippet `i` at `pos`; returns the position after it. */
 function put(dv: DataView, pos: number, i: number): number {
-  const words = snippetWords;
-  for (let k = snippetStart[i]!, end = snippetStart[i + 1]!, p = pos; k < end; k++, p += 4) dv.setUint32(p, words[k]!, true);
+  for (let k = snippetStart[i]!, end = snippetStart[i + 1]!, p = pos; k < end; k++, p += 8) dv.setFloat64(p, snippetWords[k]!, true);
   return pos + snippetLength[i]!;
 }
 /** Room past the end that {@link put} may write. */
-const SNIPPET_SLACK = 4;
+const SNIPPET_SLACK = 8;
 const TRUE = snippet('true');
 const FALSE = snippet('false');
 
@@ -77,7 +81,7 @@ const FALSE = snippet('false');
 function putU64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
   if (hi < 0x200000 || (hi === 0x200000 && lo === 0)) return putUint(buf, pos, hi * 0x100000000 + lo);
   buf[pos++] = QUOTE;
-  pos = putAscii(buf, pos, ((BigInt(hi) << 32n) | BigInt(lo)).toString());
+  pos = putUint64(buf, pos, lo, hi);
   buf[pos++] = QUOTE;
   return pos;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { putInt, putUint } from '../src/csv/put-text.js';
+import { putInt, putUint, putUint64 } from '../src/csv/put-text.js';
 
 // The digit writers under the CSV rows and JSON lines: exactly String(n), every
 // digit count (each side of every power of ten) included.
@@ -28,6 +28,30 @@ describe('putUint and putInt', () => {
         expect(text((b, at) => putInt(b, at, n))).toBe(String(n));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('putUint64', () => {
+  const u64 = (lo: number, hi: number) => text((b, at) => putUint64(b, at, lo, hi));
+  const reference = (lo: number, hi: number) => ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+
+  it('writes the decimal of hi:lo at the edges: 2^53 each side, each power of ten from 10^15, 2^64 - 1', () => {
+    const values = [0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 2n, 2n ** 64n - 1n];
+    for (let p = 10n ** 15n; p < 2n ** 64n; p *= 10n) values.push(p - 1n, p, p + 1n);
+    for (const v of values) {
+      const lo = Number(v & 0xffffffffn);
+      const hi = Number(v >> 32n);
+      expect(u64(lo, hi)).toBe(v.toString());
+    }
+  });
+
+  it('writes the decimal of any 64-bit value', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.oneof(fc.nat({ max: 0xffffffff }), fc.constantFrom(0x1fffff, 0x200000, 0x200001, 0xffffffff)), (lo, hi) => {
+        expect(u64(lo, hi)).toBe(reference(lo, hi));
+      }),
+      { numRuns: 5000 },
     );
   });
 });
