@@ -7,6 +7,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { progressBar } from './progress.js';
 import { convertInputs } from './run.js';
 
+/**
+ * Bytes of output `-o FILE` buffers before the converting thread waits. Each
+ * write is a round trip through libuv's thread pool; with the stream's
+ * default 16 KiB, a small file's ~15 KB of CSV made the converting thread wait
+ * for nearly every write, and with two threads converting (--jobs 2) the
+ * pool's thread had to take a core from them first. With 1 MiB the writes
+ * pile up while one is in flight and go out together (writev).
+ */
+const OUTPUT_HIGH_WATER_MARK = 1 << 20;
+
 function positiveInt(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of 1 or more');
@@ -77,7 +87,7 @@ async function main(): Promise<number> {
     const path = opts.output;
     const cannotWrite = (e: NodeJS.ErrnoException) => `tcpinfo-csv: ${path}: cannot write: ${e.code ?? e.message}\n`;
     try {
-      output = createWriteStream(path, { fd: openSync(path, 'w') });
+      output = createWriteStream(path, { fd: openSync(path, 'w'), highWaterMark: OUTPUT_HIGH_WATER_MARK });
     } catch (err) {
       process.stderr.write(cannotWrite(err as NodeJS.ErrnoException));
       return 1;
