@@ -173,7 +173,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
           await out.flushIfFull();
         }
       }
-      if (!isStdin) doneBefore += statSafe(path);
+      if (onProgress) doneBefore += statSafe(path);
     }
   } finally {
     // Rows decoded before an error are written before it is reported.
