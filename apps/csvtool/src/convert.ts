@@ -151,6 +151,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const out = new ByteOutput(options.output);
   if (!jsonl && !parquet && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original', options.keys === true));
   let rows = 0;
+  // Resolved once for every input (1,000 small files: once per file was measurable).
+  const csvNames = jsonl || parquet ? [] : runColumns(options.columns ?? 'original', options.keys === true).map((c) => c.name);
   try {
     for (const path of inputs) {
       const isStdin = path === '-';
@@ -164,8 +166,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
         rows += await convertBatches(input, readOptions, options);
       } else {
         // The library's CSV: the original's rows straight from the bytes (see toCsv).
-        const columns = runColumns(options.columns ?? 'original', options.keys === true).map((c) => c.name);
-        for await (const chunk of toCsvBytes(readSnapshots(input, readOptions), { columns, header: false })) {
+        for await (const chunk of toCsvBytes(readSnapshots(input, readOptions), { columns: csvNames, header: false })) {
           rows += countRows(chunk);
           out.reserve(chunk.length);
           chunk.copy(out.buffer, out.position);

@@ -306,8 +306,8 @@ export function csvColumns(columns: ColumnSet | readonly string[] = 'original'):
   if (columns === 'all') return [...ORIGINAL_COLUMNS, ...ALL_EXTRA_COLUMNS];
   const seen = new Map<string, number>();
   return columns.map((name) => {
-    const named = EVERY_COLUMN.filter((c) => c.name === name);
-    if (named.length === 0) throw new TypeError(`unknown CSV column ${JSON.stringify(name)} (see CSV_COLUMNS)`);
+    const named = COLUMNS_BY_NAME.get(name);
+    if (named === undefined) throw new TypeError(`unknown CSV column ${JSON.stringify(name)} (see CSV_COLUMNS)`);
     const k = seen.get(name) ?? 0;
     seen.set(name, k + 1);
     return named[Math.min(k, named.length - 1)]!;
@@ -315,3 +315,16 @@ export function csvColumns(columns: ColumnSet | readonly string[] = 'original'):
 }
 
 const EVERY_COLUMN: readonly CsvColumn[] = [...ORIGINAL_COLUMNS, ...ALL_EXTRA_COLUMNS, ...KEY_COLUMNS];
+
+/**
+ * Every column under its name, in {@link EVERY_COLUMN}'s order (a name the
+ * original repeats has two): tcpinfo-csv resolves its column
+ * list for every input file, and a filter over every column per name was
+ * ~8 % of its CPU on 1,000 small files.
+ */
+const COLUMNS_BY_NAME = new Map<string, CsvColumn[]>();
+for (const c of EVERY_COLUMN) {
+  const list = COLUMNS_BY_NAME.get(c.name);
+  if (list === undefined) COLUMNS_BY_NAME.set(c.name, [c]);
+  else list.push(c);
+}

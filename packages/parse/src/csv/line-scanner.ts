@@ -176,8 +176,8 @@ const NULL_BYTES = ascii('null');
  * in one thread or several, never share state.
  */
 export class CanonicalLineScanner {
-  /** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused. */
-  private text = Buffer.alloc(64 * 1024);
+  /** The current line as bytes: typed-array reads cost a fraction of String.charCodeAt. Reused; grows for longer lines (one scanner per converter: per input file of tcpinfo-csv, so it starts small). */
+  private text = Buffer.alloc(8 * 1024);
   /** Where the last base64 value ended (after its closing quote). */
   private readonly cursor = { pos: 0 };
 
