@@ -1,21 +1,12 @@
 #!/usr/bin/env node
-import { createWriteStream, openSync, statSync } from 'node:fs';
+import { openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { exitOnStdoutError } from '@tcpinfo/cli';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { FileOutput } from './file-output.js';
 import { progressBar } from './progress.js';
-import { convertInputs } from './run.js';
-
-/**
- * Bytes of output `-o FILE` buffers before the converting thread waits. Each
- * write is a round trip through libuv's thread pool; with the stream's
- * default 16 KiB, a small file's ~15 KB of CSV made the converting thread wait
- * for nearly every write, and with two threads converting (--jobs 2) the
- * pool's thread had to take a core from them first. With 1 MiB the writes
- * pile up while one is in flight and go out together (writev).
- */
-const OUTPUT_HIGH_WATER_MARK = 1 << 20;
+import { EarlyWorker, expectsSeveralInputs } from './worker-spawn.js';
 
 function positiveInt(text: string): number {
   const n = Number(text);
@@ -87,7 +78,7 @@ async function main(): Promise<number> {
     const path = opts.output;
     const cannotWrite = (e: NodeJS.ErrnoException) => `tcpinfo-csv: ${path}: cannot write: ${e.code ?? e.message}\n`;
     try {
-      output = createWriteStream(path, { fd: openSync(path, 'w'), highWaterMark: OUTPUT_HIGH_WATER_MARK });
+      output = new FileOutput(openSync(path, 'w'));
     } catch (err) {
       process.stderr.write(cannotWrite(err as NodeJS.ErrnoException));
       return 1;
@@ -98,6 +89,9 @@ async function main(): Promise<number> {
       process.exit(1);
     });
   }
+  // The first worker starts now, beside this thread's loading of the converter (worker-spawn.ts).
+  const earlyWorker = expectsSeveralInputs({ jobs: opts.jobs, args, filesFrom: opts.filesFrom, isDirectory }) ? new EarlyWorker() : undefined;
+  const { convertInputs } = await import('./run.js');
   try {
     const result = await convertInputs({
       args,
@@ -109,6 +103,7 @@ async function main(): Promise<number> {
       header: opts.header,
       skipInvalid: opts.skipInvalid === true,
       jobs: opts.jobs,
+      ...(earlyWorker ? { earlyWorker } : {}),
       // Progress by whole inputs (bytes of the files done): workers convert several at once.
       ...(bar ? { onInputDone: (i: number) => bar.update((done += sizes[i] ?? 0), total) } : {}),
     });
@@ -125,6 +120,14 @@ async function main(): Promise<number> {
     bar?.finish();
     process.stderr.write(`tcpinfo-csv: ${(err as Error).message}\n`);
     return 1;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // reported when listed
   }
 }
 

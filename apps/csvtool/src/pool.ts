@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ColumnBatch } from './parquet-batch.js';
 import type { FromWorker, JobSettings, ToWorker } from './worker-protocol.js';
+import { type EarlyWorker, spawnConvertWorker } from './worker-spawn.js';
 
 /** What became of one input converted by a worker. */
 export type JobEvent =
@@ -70,7 +71,15 @@ export class ConvertPool {
   #nextId = 0;
   #closed = false;
 
-  constructor(private readonly size: number) {}
+  /** A worker started before the pool ({@link EarlyWorker}): the first one it spawns. */
+  #early: EarlyWorker | undefined;
+
+  constructor(
+    private readonly size: number,
+    early?: EarlyWorker,
+  ) {
+    this.#early = early;
+  }
 
   /** Queues an input; it starts when a worker is free. */
   submit(path: string, settings: JobSettings): PoolJob {
@@ -104,8 +113,9 @@ export class ConvertPool {
   }
 
   #spawn(): Worker {
-    // The built worker sits beside this module (tsup builds both into dist/).
-    const worker = new Worker(new URL('./convert-worker.js', import.meta.url));
+    const early = this.#early;
+    this.#early = undefined;
+    const worker = early?.worker ?? spawnConvertWorker();
     this.#all.push(worker);
     const held: PoolJob[] = [];
     this.#held.set(worker, held);
@@ -125,15 +135,23 @@ export class ConvertPool {
       held.shift();
       this.#dispatch();
     });
-    worker.on('error', (err) => {
+    const fail = (err: Error) => {
       for (const job of held.splice(0)) job.push({ type: 'failed', id: job.id, message: `${job.path}: worker failed: ${err.message}` });
-    });
+    };
+    worker.on('error', fail);
+    // It failed before it was adopted: the jobs sent to it fail as they are sent.
+    if (early?.error !== undefined) {
+      const err = early.error;
+      queueMicrotask(() => fail(err));
+    }
     return worker;
   }
 
-  /** Stops every worker (running jobs are abandoned). */
+  /** Stops every worker (running jobs are abandoned), and the early one if it was never needed. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#all.map((w) => w.terminate()));
+    const early = this.#early?.worker;
+    this.#early = undefined;
+    await Promise.all([...this.#all, ...(early ? [early] : [])].map((w) => w.terminate()));
   }
 }

@@ -6,6 +6,7 @@ import type { ParquetOutput } from './parquet-output.js';
 import { ConvertPool, JOBS_PER_WORKER, type PoolJob } from './pool.js';
 import type { ColumnBatch } from './parquet-batch.js';
 import type { JobSettings } from './worker-protocol.js';
+import type { EarlyWorker } from './worker-spawn.js';
 
 /** Options of {@link convertInputs}: what the tcpinfo-csv command line sets. */
 export interface RunOptions {
@@ -34,6 +35,8 @@ export interface RunOptions {
   readonly onInputDone?: (index: number, path: string) => void;
   /** Parquet: rows per row group (default: rowGroupRows of the column count). */
   readonly rowGroupRows?: number;
+  /** A worker started early (worker-spawn.ts): the pool's first; stopped when the run needs none. */
+  readonly earlyWorker?: EarlyWorker;
 }
 
 /** What {@link convertInputs} did. */
@@ -120,7 +123,7 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
     // One input is one job: a worker would only add its memory (a heap of its own) and start-up.
     const first = await paths.next();
     const second = first.done === true ? first : await paths.next();
-    if (options.jobs > 1 && second.done !== true) pool = new ConvertPool(options.jobs - 1);
+    if (options.jobs > 1 && second.done !== true) pool = new ConvertPool(options.jobs - 1, options.earlyWorker);
     let listed = false;
     let taken = 0;
     // This thread converts every jobs-th input itself, when its turn comes (it is otherwise idle,
@@ -169,6 +172,8 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
     }
   } finally {
     await pool?.close();
+    // Started for a run that turned out to have one input (or none): it would keep the process alive.
+    if (pool === undefined) await options.earlyWorker?.worker.terminate();
     // The output of the inputs before a stop is complete: end it (Parquet writes its footer).
     await (parquet !== undefined ? parquet.finish() : end(target));
   }

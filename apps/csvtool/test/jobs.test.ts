@@ -158,6 +158,23 @@ describe('tcpinfo-csv --jobs and the input listing', () => {
     expect(text(r.stderr)).toBe(`tcpinfo-csv: ${join(dir, 'no-list.txt')}: cannot read the list: ENOENT\n`);
   });
 
+  it('a directory of one archive, or of none, with --jobs 2: the worker started early is stopped and the run ends', () => {
+    // The first worker starts before the inputs are listed (worker-spawn.ts); a run that turns out to
+    // need none must still end: a live worker would keep the process up until spawnSync's timeout.
+    const one = join(dir, 'one');
+    mkdirSync(one, { recursive: true });
+    writeFileSync(join(one, 'only.jsonl'), archiveLines.slice(0, 3).join('\n') + '\n');
+    const empty = join(dir, 'empty');
+    mkdirSync(empty, { recursive: true });
+    for (const [d, rows] of [[one, 3], [empty, 0]] as const) {
+      const r = spawnSync(process.execPath, [bin, '--jobs', '2', d], { timeout: 60_000 });
+      expect(r.error, d).toBeUndefined();
+      expect(text(r.stderr)).toBe('');
+      expect(r.status).toBe(0);
+      expect(text(r.stdout).trimEnd().split('\n')).toHaveLength(rows + 1);
+    }
+  });
+
   it('--jobs must be a whole number of 1 or more', () => {
     const r = tool(['--jobs', '0', NDT]);
     expect(r.status).toBe(1);
