@@ -46,10 +46,17 @@ describe('putUint64', () => {
     }
   });
 
+  it('writes the same value again, and a value after another, each its own decimal (the digits of the last are kept)', () => {
+    const max = [0xffffffff, 0xffffffff] as const;
+    const other = [12345, 0x80000000] as const;
+    for (const [lo, hi] of [max, max, other, max, other, other, [0, 0x200000], max] as const) expect(u64(lo, hi)).toBe(reference(lo, hi));
+  });
+
   it('writes the decimal of any 64-bit value', () => {
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.oneof(fc.nat({ max: 0xffffffff }), fc.constantFrom(0x1fffff, 0x200000, 0x200001, 0xffffffff)), (lo, hi) => {
         expect(u64(lo, hi)).toBe(reference(lo, hi));
+        expect(u64(lo, hi)).toBe(reference(lo, hi)); // again: from the kept digits
       }),
       { numRuns: 5000 },
     );

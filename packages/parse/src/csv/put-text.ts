@@ -67,10 +67,31 @@ function putEightDigits(buf: Uint8Array, pos: number, n: number): number {
  * 20 digits), without BigInt: a BigInt and its string per value were ~1% of
  * --format=jsonl, whose tcp_info has 2^64 - 1 (max_pacing_rate) in most lines.
  * Below 2^53 the halves combine exactly in a double; above, the value is
- * divided by 10^8 in 16-bit steps (every partial result stays below 2^53).
+ * divided by 10^8 in 16-bit steps (every partial result stays below 2^53),
+ * and the digits kept for the next call: the same value comes again and again.
  */
 export function putUint64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
   if (hi < 0x200000) return putUint(buf, pos, hi * 0x100000000 + lo);
+  if (lo === lastLo && hi === lastHi) {
+    // The value of the call before (most often 2^64 - 1, the kernel's "unlimited"): its digits again.
+    for (let i = 0; i < lastLength; i++) buf[pos + i] = lastDigits[i]!;
+    return pos + lastLength;
+  }
+  const end = putUint64Digits(buf, pos, lo, hi);
+  lastLo = lo;
+  lastHi = hi;
+  lastLength = end - pos;
+  for (let i = 0; i < lastLength; i++) lastDigits[i] = buf[pos + i]!;
+  return end;
+}
+/** The last value above 2^53 that {@link putUint64} wrote, and its digits. */
+let lastLo = -1;
+let lastHi = -1;
+let lastLength = 0;
+const lastDigits = new Uint8Array(20);
+
+/** {@link putUint64}'s division, for values of 2^53 and above. */
+function putUint64Digits(buf: Uint8Array, pos: number, lo: number, hi: number): number {
   // Long division of hi:lo by 10^8: hi first, then lo's two 16-bit halves.
   let quotient = Math.floor(hi / 1e8);
   let rest = hi - quotient * 1e8;
