@@ -88,20 +88,17 @@ function putU64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
 
 /**
  * Fields of a struct (tcp_info's table, an attribute's layout), compiled to
- * parallel arrays: offset, width, bitfield shift and mask (0xff for a whole
- * byte), and each field's key (`"name":`, a comma before all but the first
- * unless `commaFirst`) as a range of one byte array.
+ * one array of {@link FIELD_INTS} integers per field: offset, width, bitfield
+ * shift and mask (0xff for a whole byte), and its key (`"name":`, a comma
+ * before all but the first unless `commaFirst`) as a snippet. (One array:
+ * the loop loads from one base, where five parallel arrays cost five.)
  */
 interface CompiledFields {
-  readonly offset: Int32Array;
-  readonly size: Int8Array;
-  readonly shift: Int8Array;
-  readonly mask: Int32Array;
-  /** Each field's key, a snippet. */
-  readonly key: Int32Array;
+  readonly spec: Int32Array;
   /** Bytes the fields can take at the most: keys and 22 per value. */
   readonly room: number;
 }
+const FIELD_INTS = 5;
 
 interface FieldSpec {
   readonly name: string;
@@ -113,11 +110,7 @@ interface FieldSpec {
 function compileFields(fields: readonly FieldSpec[], commaFirst: boolean): CompiledFields {
   const keyTexts = fields.map((f, i) => (commaFirst || i > 0 ? ',' : '') + JSON.stringify(f.name) + ':');
   return {
-    offset: Int32Array.from(fields, (f) => f.offset),
-    size: Int8Array.from(fields, (f) => f.size),
-    shift: Int8Array.from(fields, (f) => f.bits?.shift ?? 0),
-    mask: Int32Array.from(fields, (f) => (f.bits ? (1 << f.bits.width) - 1 : 0xff)),
-    key: Int32Array.from(keyTexts, snippet),
+    spec: Int32Array.from(fields.flatMap((f, i) => [f.offset, f.size, f.bits?.shift ?? 0, f.bits ? (1 << f.bits.width) - 1 : 0xff, snippet(keyTexts[i]!)])),
     room: keyTexts.join('').length + 22 * fields.length + SNIPPET_SLACK,
   };
 }
@@ -135,20 +128,31 @@ function sourceViewFor(b: Uint8Array): DataView {
 
 /** The fields that end within `length` bytes of `b` at `at`, each as its key and unsigned value. */
 function putFields(buf: Uint8Array, dv: DataView, pos: number, f: CompiledFields, b: Uint8Array, at: number, length: number): number {
-  const { offset, size, shift, mask, key } = f;
+  const spec = f.spec;
   const src = sourceViewFor(b);
-  for (let i = 0; i < offset.length; i++) {
-    const o = offset[i]!;
-    const n = size[i]!;
+  for (let s = 0; s < spec.length; s += FIELD_INTS) {
+    const o = spec[s]!;
+    const n = spec[s + 1]!;
     if (o + n > length) continue;
-    pos = put(dv, pos, key[i]!);
+    pos = put(dv, pos, spec[s + 4]!);
     const p = at + o;
-    switch (n) {
-      case 1: pos = putUint(buf, pos, (b[p]! >>> shift[i]!) & mask[i]!); break;
-      case 2: pos = putUint(buf, pos, src.getUint16(p, true)); break;
-      case 4: pos = putUint(buf, pos, src.getUint32(p, true)); break;
-      default: pos = putU64(buf, pos, src.getUint32(p, true), src.getUint32(p + 4, true));
+    // One putUint for every width (fewer inlined copies: less code to compile and to cache).
+    let v: number;
+    if (n === 1) {
+      v = (b[p]! >>> spec[s + 2]!) & spec[s + 3]!;
+    } else if (n === 2) {
+      v = src.getUint16(p, true);
+    } else if (n === 4) {
+      v = src.getUint32(p, true);
+    } else {
+      v = src.getUint32(p, true);
+      const hi = src.getUint32(p + 4, true);
+      if (hi !== 0) {
+        pos = putU64(buf, pos, v, hi);
+        continue;
+      }
     }
+    pos = putUint(buf, pos, v);
   }
   return pos;
 }
