@@ -116,7 +116,7 @@ function compileFields(fields: readonly FieldSpec[], commaFirst: boolean): Compi
 }
 
 /** A DataView of the bytes a record is read from (one load per 16- or 32-bit field, not a load per byte), made again when they change. */
-let sourceView = new DataView(new ArrayBuffer(0));
+let sourceView: DataView = new DataView(new ArrayBuffer(0));
 let sourceViewOf: Uint8Array | undefined;
 function sourceViewFor(b: Uint8Array): DataView {
   if (b !== sourceViewOf) {
