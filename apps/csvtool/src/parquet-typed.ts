@@ -1,4 +1,4 @@
-import { ASCII } from '@tcpinfo/go-format';
+import { ASCII, RFC3339_LAYOUT } from '@tcpinfo/go-format';
 import { HOST_IS_LITTLE_ENDIAN, slotFieldAt, slotTextEnd, slotTextStart, type CsvColumn, type RecordSlots, type SlotField } from '@tcpinfo/parse';
 
 /**
@@ -54,7 +54,7 @@ export function fieldWords(s: RecordSlots, f: IntField, words: Uint32Array, i: n
   return true;
 }
 
-const { DOT, DIGIT_0: ZERO, LETTER_Z: Z, DASH, COLON, LETTER_T: T } = ASCII;
+const { DOT, DIGIT_0: ZERO, LETTER_Z: Z } = ASCII;
 
 /** The decimal number of `text[at, at + n)`, or -1 when a byte is not a digit. */
 function digits(text: Uint8Array, at: number, n: number): number {
@@ -67,7 +67,7 @@ function digits(text: Uint8Array, at: number, n: number): number {
   return v;
 }
 /** `YYYY-MM-DDThh:mm:ss`: the part of a timestamp that rows of one file share. */
-const SECONDS_TEXT = 19;
+const SECONDS_TEXT = RFC3339_LAYOUT.length;
 const TWO_16 = 65536;
 const TWO_32 = 4294967296;
 
@@ -146,13 +146,14 @@ export class TimestampWords {
     // Digits where timestampNanos's pattern has them, its separators between; the
     // fields' ranges are not checked, as Date.UTC does not (both roll over alike).
     let seconds = -1;
-    if (text[4] === DASH && text[7] === DASH && text[10] === T && text[13] === COLON && text[16] === COLON) {
-      const year = digits(text, 0, 4);
-      const month = digits(text, 5, 2);
-      const day = digits(text, 8, 2);
-      const hour = digits(text, 11, 2);
-      const minute = digits(text, 14, 2);
-      const second = digits(text, 17, 2);
+    const L = RFC3339_LAYOUT;
+    if (L.separators.every((sep) => text[sep.at] === sep.code)) {
+      const year = digits(text, L.year.at, L.year.digits);
+      const month = digits(text, L.month.at, L.month.digits);
+      const day = digits(text, L.day.at, L.day.digits);
+      const hour = digits(text, L.hour.at, L.hour.digits);
+      const minute = digits(text, L.minute.at, L.minute.digits);
+      const second = digits(text, L.second.at, L.second.digits);
       // Before 1970 (and years below 100, which Date.UTC maps to the 1900s): timestampNanos's BigInt path.
       if (year >= 1970 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
         seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;

@@ -29,6 +29,31 @@ export interface GoTimeParts {
   readonly offsetMinutes: number;
 }
 
+/**
+ * Where the date and time lie in an RFC 3339 text, `YYYY-MM-DDThh:mm:ss`
+ * (then an optional fraction and the zone): each field's first character and
+ * its digit count, each separator's place and character code. The one layout
+ * for every reader that goes by character positions (parseRfc3339Nano here,
+ * tcpinfo-csv's Parquet timestamp reader over bytes).
+ */
+export const RFC3339_LAYOUT = {
+  year: { at: 0, digits: 4 },
+  month: { at: 5, digits: 2 },
+  day: { at: 8, digits: 2 },
+  hour: { at: 11, digits: 2 },
+  minute: { at: 14, digits: 2 },
+  second: { at: 17, digits: 2 },
+  separators: [
+    { at: 4, code: ASCII.DASH },
+    { at: 7, code: ASCII.DASH },
+    { at: 10, code: ASCII.LETTER_T },
+    { at: 13, code: ASCII.COLON },
+    { at: 16, code: ASCII.COLON },
+  ],
+  /** Characters up to the end of the seconds: the fraction's dot or the zone comes here. */
+  length: 19,
+} as const;
+
 // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm); Go's JSON time parser insists on
 // upper-case T and Z, two-digit fields and a dot before the fraction.
 /** The form parseRfc3339Nano reads (its scanner follows it by character codes; time.test.ts holds the two together). */
@@ -165,17 +190,17 @@ function scanRfc3339(text: string):
   | { year: number; month: number; day: number; hour: number; minute: number; second: number; fraction: number; offsetSign: number; offHours: number; offMinutes: number }
   | undefined {
   const n = text.length;
-  if (n < 20) return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  const L = RFC3339_LAYOUT;
+  if (n < L.length + 1) return undefined;
+  const year = digitsAt(text, L.year.at, L.year.digits);
+  const month = digitsAt(text, L.month.at, L.month.digits);
+  const day = digitsAt(text, L.day.at, L.day.digits);
+  const hour = digitsAt(text, L.hour.at, L.hour.digits);
+  const minute = digitsAt(text, L.minute.at, L.minute.digits);
+  const second = digitsAt(text, L.second.at, L.second.digits);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
-  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== LETTER_T) return undefined;
-  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return undefined;
-  let i = 19;
+  for (const sep of L.separators) if (text.charCodeAt(sep.at) !== sep.code) return undefined;
+  let i: number = L.length;
   let fraction = 0;
   if (text.charCodeAt(i) === DOT) {
     const first = i + 1;
