@@ -1,9 +1,9 @@
 // The built collector run as a separate process inside a test namespace
 // (test/live/run-collector.mjs), and readers of the files it writes.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ArchivalRecord } from '@tcpinfo/netlink';
@@ -63,24 +63,39 @@ export function records(path: string): ArchivalRecord[] {
 }
 
 /**
- * The records of many connection files, checked by `zstd -t` and decompressed by
- * a few `zstd` processes rather than two per file; each file begins with its
- * header record, which is how the concatenated output is cut back into files.
+ * The records of many connection files, each file's on its own: checked by
+ * `zstd -t` and decompressed by a few `zstd` processes (into a directory, one
+ * output per file) rather than two per file. Every file must begin with its
+ * header record.
+ *
+ * A file may hold a second header record further on: a connection's cookie
+ * met again after the collector had closed it (a destroy notification older
+ * than the reconciler remembers, in a burst of 20,000 closes) starts its file
+ * again at the same name. An earlier version cut a concatenated stream of all
+ * files at header records and counted one file too many (CI, 1 run in ~25).
  */
 export function recordsOfFiles(paths: string[]): ArchivalRecord[][] {
   const out: ArchivalRecord[][] = [];
-  for (let i = 0; i < paths.length; i += 1000) {
-    const batch = paths.slice(i, i + 1000);
-    execFileSync('zstd', ['-t', '-q', ...batch]);
-    const text = execFileSync('zstd', ['-dcq', ...batch], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      const r = ArchivalRecord.parseLine(line);
-      if (r.metadata !== undefined) out.push([]);
-      out.at(-1)!.push(r);
+  const plain = mkdtempSync(join(tmpdir(), 'tcpinfo-records-'));
+  try {
+    for (let i = 0; i < paths.length; i += 1000) {
+      const batch = paths.slice(i, i + 1000);
+      // One output directory per batch: names must not collide there.
+      if (new Set(batch.map((p) => basename(p))).size !== batch.length) throw new Error('two files of one batch share a name');
+      execFileSync('zstd', ['-t', '-q', ...batch]);
+      execFileSync('zstd', ['-d', '-q', '-f', '--output-dir-flat', plain, ...batch]);
+      for (const path of batch) {
+        const text = readFileSync(join(plain, basename(path, '.zst')), 'utf8');
+        const recs = text.split('\n').filter((l) => l !== '').map((l) => ArchivalRecord.parseLine(l));
+        if (recs[0]?.metadata === undefined) throw new Error(`${path} does not begin with a header record`);
+        out.push(recs);
+      }
+      rmSync(plain, { recursive: true, force: true });
+      mkdirSync(plain);
     }
+  } finally {
+    rmSync(plain, { recursive: true, force: true });
   }
-  if (out.length !== paths.length) throw new Error(`${paths.length} files but ${out.length} header records`);
   return out;
 }
 
