@@ -1,7 +1,8 @@
-import type { CsvColumn, CsvColumnType, CsvRowSource, SlotField } from '@tcpinfo/parse';
+import type { CsvColumn, CsvRowSource, SlotField } from '@tcpinfo/parse';
 import { parquetKindOf, type ParquetKind } from './parquet-schema.js';
 import { timestampNanos } from './parquet-values.js';
-import { AddressText, CachedText, fieldNumber, fieldWords, TimestampWords, TYPED_FIELDS } from './parquet-typed.js';
+import { IntFieldGroups, type IntColumn, type IntTargets } from './parquet-field-groups.js';
+import { AddressText, CachedText, TimestampWords, TYPED_FIELDS } from './parquet-typed.js';
 
 /**
  * Rows as typed columns, built from the CSV column table's values (the
@@ -11,9 +12,13 @@ import { AddressText, CachedText, fieldNumber, fieldWords, TimestampWords, TYPED
  * hands a batch over by transfer rather than by copying every value.
  */
 
-/** One column of a batch: by kind, a typed array (NaN, or a set `nulls` byte, is NULL) or strings. */
+/**
+ * One column of a batch: by kind, a typed array (a set `nulls` byte is NULL)
+ * or strings. `u32` holds the INT32 columns (u8, u16, u32) as the 32 bits
+ * Parquet stores, so a page's values are the array's bytes as they are.
+ */
 export type BatchColumn =
-  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'u32'; readonly values: Uint32Array; readonly nulls: Uint8Array }
   | { readonly kind: 'u64'; readonly values: BigUint64Array; readonly nulls: Uint8Array }
   | { readonly kind: 'i64'; readonly values: BigInt64Array; readonly nulls: Uint8Array }
   | { readonly kind: 'string'; readonly values: (string | null)[] };
@@ -29,8 +34,7 @@ export function batchTransferList(batch: ColumnBatch): ArrayBuffer[] {
   const list: ArrayBuffer[] = [];
   for (const c of batch.columns) {
     if (c.kind === 'string') continue;
-    list.push(c.values.buffer as ArrayBuffer);
-    if (c.kind !== 'number') list.push(c.nulls.buffer as ArrayBuffer);
+    list.push(c.values.buffer as ArrayBuffer, c.nulls.buffer as ArrayBuffer);
   }
   return list;
 }
@@ -46,26 +50,23 @@ export function batchTransferList(batch: ColumnBatch): ArrayBuffer[] {
  * value is that modulo 2^width (a BigUint64Array stores a bigint modulo 2^64).
  */
 const enum Store {
-  Number,
-  /** `i32`: the u32 of a signed value (x >>> 0). */
-  SignedAsU32,
+  /** u8, u16, u32 and `i32` (the u32 of a signed value): x >>> 0. */
+  U32,
   U64,
   /** The cookie: hexadecimal text. */
   Hex64,
   Timestamp,
   Text,
-  /** Typed from the record's bytes (parquet-typed.ts): an int field of width 1, 2 or 4. */
-  FieldNumber,
-  /** A 64-bit int field's words. */
-  FieldWords,
+  /** Typed from the record's bytes: an int field (by attribute: parquet-field-groups.ts). */
+  FieldInt,
   FieldTimestamp,
   FieldAddress,
   FieldText,
 }
 
-function storeOf(kind: ParquetKind, type: CsvColumnType, field: SlotField | undefined): Store {
+function storeOf(kind: ParquetKind, field: SlotField | undefined): Store {
   if (field !== undefined) {
-    if (field.kind === 'int') return field.width === 8 ? Store.FieldWords : Store.FieldNumber;
+    if (field.kind === 'int') return Store.FieldInt;
     if (field.kind === 'text') return Store.FieldText;
     return field.kind === 'timestamp' ? Store.FieldTimestamp : Store.FieldAddress;
   }
@@ -79,11 +80,14 @@ function storeOf(kind: ParquetKind, type: CsvColumnType, field: SlotField | unde
     case 'string':
       return Store.Text;
     default:
-      return type === 'i32' ? Store.SignedAsU32 : Store.Number;
+      return Store.U32;
   }
 }
 
-type IntField = Extract<SlotField, { kind: 'int' }>;
+/** Placeholders in {@link IntTargets} for the columns of another kind (never written). */
+const NO_NUMBERS = new Uint32Array(0);
+const NO_WORDS = new Uint32Array(0);
+const NO_NULLS = new Uint8Array(0);
 
 /** Builds batches of rows for a column list; grows as rows come (a batch of input lines adds many at once). */
 export class ColumnBatchBuilder {
@@ -94,7 +98,12 @@ export class ColumnBatchBuilder {
   #rows = 0;
   #data: BatchColumn[] = [];
   /** The 64-bit columns' values as 32-bit words (for the typed readers), by column. */
-  #words: (Uint32Array | undefined)[] = [];
+  #words: Uint32Array[] = [];
+  /** Where the int columns' values go (the arrays of {@link #data}). */
+  #targets: IntTargets = { numbers: [], words: [], nulls: [] };
+  /** The int columns, read attribute by attribute; the other columns, one by one. */
+  readonly #ints: IntFieldGroups;
+  readonly #others: Int32Array;
   /** Arrays of a batch handed back ({@link recycle}), for the next take. */
   #spare: BatchColumn[] | undefined = undefined;
   readonly #timestamp = new TimestampWords();
@@ -111,11 +120,17 @@ export class ColumnBatchBuilder {
   constructor(columns: readonly CsvColumn[], capacity = 1024, typed = TYPED_FIELDS) {
     this.#columns = columns;
     this.#kinds = columns.map((c) => parquetKindOf(c));
-    this.#stores = columns.map((c, i) => storeOf(this.#kinds[i]!, c.type, typed ? c.field : undefined));
+    this.#stores = columns.map((c, i) => storeOf(this.#kinds[i]!, typed ? c.field : undefined));
     this.#addresses = columns.map((c, i) =>
       this.#stores[i] === Store.FieldAddress && c.field?.kind === 'address' ? new AddressText(c, c.field.offset) : undefined,
     );
     this.#texts = columns.map((c) => (typed && c.field?.kind === 'text' ? new CachedText(c, c.field) : undefined));
+    const ints: IntColumn[] = [];
+    columns.forEach((c, index) => {
+      if (this.#stores[index] === Store.FieldInt && c.field?.kind === 'int') ints.push({ index, field: c.field });
+    });
+    this.#ints = new IntFieldGroups(ints);
+    this.#others = Int32Array.from(columns.keys()).filter((i) => this.#stores[i] !== Store.FieldInt);
     this.#capacity = capacity;
     this.#use(this.#allocate(capacity));
   }
@@ -127,7 +142,12 @@ export class ColumnBatchBuilder {
   /** Sets the columns being filled (and their 64-bit words' views). */
   #use(data: BatchColumn[]): void {
     this.#data = data;
-    this.#words = data.map((c) => (c.kind === 'u64' || c.kind === 'i64' ? new Uint32Array(c.values.buffer, c.values.byteOffset, 2 * c.values.length) : undefined));
+    this.#words = data.map((c) => (c.kind === 'u64' || c.kind === 'i64' ? new Uint32Array(c.values.buffer, c.values.byteOffset, 2 * c.values.length) : NO_WORDS));
+    this.#targets = {
+      numbers: data.map((c) => (c.kind === 'u32' ? c.values : NO_NUMBERS)),
+      words: this.#words,
+      nulls: data.map((c) => (c.kind === 'string' ? NO_NULLS : c.nulls)),
+    };
   }
 
   #allocate(n: number): BatchColumn[] {
@@ -141,7 +161,7 @@ export class ColumnBatchBuilder {
         case 'string':
           return { kind: 'string', values: new Array<string | null>(n) };
         default:
-          return { kind: 'number', values: new Float64Array(n) };
+          return { kind: 'u32', values: new Uint32Array(n), nulls: new Uint8Array(n) };
       }
     });
   }
@@ -156,8 +176,8 @@ export class ColumnBatchBuilder {
         for (let r = 0; r < this.#rows; r++) c.values[r] = from[r]!;
         return;
       }
-      (c.values as Float64Array).set(old.values as Float64Array);
-      if (c.kind !== 'number') c.nulls.set((old as { nulls: Uint8Array }).nulls);
+      (c.values as Uint32Array).set(old.values as Uint32Array);
+      c.nulls.set((old as { nulls: Uint8Array }).nulls);
     });
     this.#use(next);
     this.#capacity = n;
@@ -172,16 +192,13 @@ export class ColumnBatchBuilder {
     const stores = this.#stores;
     const data = this.#data;
     const slots = row.slots;
-    for (let i = 0; i < columns.length; i++) {
+    this.#ints.put(slots, this.#targets, r);
+    const others = this.#others;
+    for (let k = 0; k < others.length; k++) {
+      const i = others[k]!;
       const c = data[i]!;
       const column = columns[i]!;
       switch (stores[i]!) {
-        case Store.FieldNumber:
-          (c.values as Float64Array)[r] = fieldNumber(slots, column.field as IntField);
-          continue;
-        case Store.FieldWords:
-          if (!fieldWords(slots, column.field as IntField, this.#words[i]!, r)) (c as { nulls: Uint8Array }).nulls[r] = 1;
-          continue;
         case Store.FieldTimestamp:
           if (this.#timestamp.put(slots.timestamp, slots.timestampLength, this.#words[i]!, r)) continue;
           break; // not the plain form: from the getter's text
@@ -195,11 +212,9 @@ export class ColumnBatchBuilder {
       const v = column.value(row);
       const empty = v === undefined || v === '';
       switch (stores[i]!) {
-        case Store.Number:
-          (c.values as Float64Array)[r] = empty ? NaN : typeof v === 'number' ? v : Number(v);
-          break;
-        case Store.SignedAsU32:
-          (c.values as Float64Array)[r] = empty ? NaN : Number(v) >>> 0;
+        case Store.U32:
+          if (empty) (c as { nulls: Uint8Array }).nulls[r] = 1;
+          else (c.values as Uint32Array)[r] = Number(v) >>> 0;
           break;
         case Store.U64:
           if (empty) (c as { nulls: Uint8Array }).nulls[r] = 1;
@@ -237,8 +252,8 @@ export class ColumnBatchBuilder {
         for (let r = 0; r < n; r++) values[at + r] = c.values[from + r]!;
         return;
       }
-      (to.values as Float64Array).set((c.values as Float64Array).subarray(from, from + n), at);
-      if (c.kind !== 'number') (to as { nulls: Uint8Array }).nulls.set(c.nulls.subarray(from, from + n), at);
+      (to.values as Uint32Array).set((c.values as Uint32Array).subarray(from, from + n), at);
+      (to as { nulls: Uint8Array }).nulls.set(c.nulls.subarray(from, from + n), at);
     });
     this.#rows += n;
   }
@@ -248,8 +263,6 @@ export class ColumnBatchBuilder {
     const rows = this.#rows;
     const columns = this.#data.map((c): BatchColumn => {
       switch (c.kind) {
-        case 'number':
-          return { kind: c.kind, values: c.values.subarray(0, rows) };
         case 'string':
           c.values.length = rows;
           return c;
@@ -266,7 +279,7 @@ export class ColumnBatchBuilder {
   /**
    * Hands back a batch this builder took, once its consumer is done with it
    * (copied it, or transferred it to another thread): the next {@link take}
-   * fills its arrays again instead of allocating new ones (~0.9 MB per 1,024
+   * fills its arrays again instead of allocating new ones (~0.5 MB per 1,024
    * rows of the original columns, whose churn kept the GC busy). A batch
    * whose buffers were transferred (detached) or of another size is dropped.
    */
@@ -280,15 +293,13 @@ export class ColumnBatchBuilder {
       }
       const buffer = c.values.buffer as ArrayBuffer;
       if (buffer.byteLength !== n * c.values.BYTES_PER_ELEMENT) return; // detached (0) or not ours
-      if (c.kind === 'number') {
-        columns.push({ kind: 'number', values: new Float64Array(buffer, 0, n) });
-        continue;
-      }
       if (c.nulls.buffer.byteLength !== n) return;
       const nulls = new Uint8Array(c.nulls.buffer, 0, n).fill(0);
-      // A NULL's value is not written: zeroed, so a recycled batch holds what a new one would.
-      if (c.kind === 'u64') columns.push({ kind: 'u64', values: new BigUint64Array(buffer, 0, n).fill(0n), nulls });
-      else columns.push({ kind: 'i64', values: new BigInt64Array(buffer, 0, n).fill(0n), nulls });
+      // A NULL's value is not written: zeroed (as words: no BigInt per element), so a recycled batch holds what a new one would.
+      new Uint32Array(buffer).fill(0);
+      if (c.kind === 'u32') columns.push({ kind: 'u32', values: new Uint32Array(buffer, 0, n), nulls });
+      else if (c.kind === 'u64') columns.push({ kind: 'u64', values: new BigUint64Array(buffer, 0, n), nulls });
+      else columns.push({ kind: 'i64', values: new BigInt64Array(buffer, 0, n), nulls });
     }
     this.#spare = columns;
   }

@@ -16,8 +16,8 @@ import type { BatchColumn } from './parquet-batch.js';
  * values (a BigInt object per INT64 value), and per value runs its type
  * checks, unconversion, page-size estimate and DataView writes; on 50 MB of
  * JSONL that was 1.3 s of 3.1 s of CPU, plus much of the 0.4 s of garbage
- * collection. Here a column of integers is a copy of its typed array's bytes
- * (the nulls left out), and a row's strings are encoded once while they repeat.
+ * collection. Here a column of integers is its typed array's bytes (copied
+ * only to leave NULLs out), and a row's strings are encoded once while they repeat.
  */
 
 /** PLAIN values are little-endian: a typed array's bytes are theirs on a little-endian host (every platform Node ships for but s390x). */
@@ -33,65 +33,60 @@ export interface ChunkColumn {
 
 type Compress = (data: Uint8Array) => Uint8Array;
 
-/** Definition levels of a column's rows (1: a value, 0: NULL) and how many are NULL. */
-function definitionLevels(data: BatchColumn, rows: number): { levels: Uint8Array; nulls: number } {
-  const levels = new Uint8Array(rows);
+/** How many of a column's rows [0, rows) are NULL. */
+function nullCount(data: BatchColumn, rows: number): number {
   let nulls = 0;
-  switch (data.kind) {
-    case 'number': {
-      const v = data.values;
-      for (let i = 0; i < rows; i++) {
-        const x = v[i]!;
-        if (x === x) levels[i] = 1; // NaN is NULL
-        else nulls++;
-      }
-      break;
-    }
-    case 'string': {
-      const v = data.values;
-      for (let i = 0; i < rows; i++) {
-        if (v[i] !== null) levels[i] = 1;
-        else nulls++;
-      }
-      break;
-    }
-    default: {
-      const n = data.nulls;
-      for (let i = 0; i < rows; i++) {
-        if (n[i] === 0) levels[i] = 1;
-        else nulls++;
-      }
-    }
+  if (data.kind === 'string') {
+    const v = data.values;
+    for (let i = 0; i < rows; i++) if (v[i] === null) nulls++;
+  } else {
+    const n = data.nulls;
+    for (let i = 0; i < rows; i++) nulls += n[i]!;
   }
-  return { levels, nulls };
+  return nulls;
 }
 
-/** The PLAIN bytes of the non-NULL values of rows [0, rows). */
-function plainValues(data: BatchColumn, rows: number, levels: Uint8Array, nonNull: number): Uint8Array {
-  switch (data.kind) {
-    case 'number': {
-      // INT32: an unsigned 32-bit value is stored as the same bits (x | 0).
-      const out = new Int32Array(nonNull);
-      const v = data.values;
-      for (let i = 0, j = 0; i < rows; i++) if (levels[i] === 1) out[j++] = v[i]! | 0;
-      return littleEndian(new Uint8Array(out.buffer), 4);
-    }
-    case 'string':
-      return plainStrings(data.values, rows);
-    default: {
-      // INT64: the 8 bytes of each value as they are, as two 32-bit words (no BigInt made).
-      const words = new Uint32Array(data.values.buffer, data.values.byteOffset, rows * 2);
-      if (nonNull === rows) return littleEndian(new Uint8Array(words.buffer, words.byteOffset, rows * 8).slice(), 8);
-      const out = new Uint32Array(nonNull * 2);
-      for (let i = 0, j = 0; i < rows; i++) {
-        if (levels[i] === 1) {
-          out[j++] = words[2 * i]!;
-          out[j++] = words[2 * i + 1]!;
-        }
+/** Definition levels of a column's rows (1: a value, 0: NULL): only made for a column with NULLs. */
+function definitionLevels(data: BatchColumn, rows: number): Uint8Array {
+  const levels = new Uint8Array(rows);
+  if (data.kind === 'string') {
+    const v = data.values;
+    for (let i = 0; i < rows; i++) if (v[i] !== null) levels[i] = 1;
+  } else {
+    const n = data.nulls;
+    for (let i = 0; i < rows; i++) levels[i] = 1 - n[i]!;
+  }
+  return levels;
+}
+
+/**
+ * The PLAIN bytes of the non-NULL values of rows [0, rows): with no NULL, a
+ * view of the column's own array on a little-endian host (the compressor
+ * copies it; nothing writes it before the next row group), else a copy of
+ * the values whose level is 1.
+ */
+function plainValues(data: BatchColumn, rows: number, levels: Uint8Array | undefined, nonNull: number): Uint8Array {
+  if (data.kind === 'string') return plainStrings(data.values, rows);
+  // INT32 (u32 columns: the 32 bits Parquet stores) or INT64 (the 8 bytes of each value, as two 32-bit words: no BigInt made).
+  const width = data.kind === 'u32' ? 4 : 8;
+  const wordsPerValue = width >>> 2;
+  const words = new Uint32Array(data.values.buffer, data.values.byteOffset, rows * wordsPerValue);
+  if (levels === undefined) {
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, rows * width);
+    return LITTLE_ENDIAN ? bytes : littleEndian(bytes.slice(), width);
+  }
+  const out = new Uint32Array(nonNull * wordsPerValue);
+  if (wordsPerValue === 1) {
+    for (let i = 0, j = 0; i < rows; i++) if (levels[i] === 1) out[j++] = words[i]!;
+  } else {
+    for (let i = 0, j = 0; i < rows; i++) {
+      if (levels[i] === 1) {
+        out[j++] = words[2 * i]!;
+        out[j++] = words[2 * i + 1]!;
       }
-      return littleEndian(new Uint8Array(out.buffer), 8);
     }
   }
+  return littleEndian(new Uint8Array(out.buffer), width);
 }
 
 /** A host-order array of `width`-byte integers, little-endian (a no-op but on big-endian hosts). */
@@ -157,14 +152,15 @@ export function writeColumnChunk(writer: ByteWriter, column: ChunkColumn, data: 
   const type = column.element.type;
   if (type === undefined) throw new Error(`parquet column ${column.name} has no type`);
   const start = writer.offset;
-  const { levels, nulls } = definitionLevels(data, rows);
+  const nulls = nullCount(data, rows);
+  const levels = nulls === 0 ? undefined : definitionLevels(data, rows);
   const values = plainValues(data, rows, levels, rows - nulls);
   const compressed = compress(values);
 
   // The page's levels go uncompressed after its header (DATA_PAGE_V2): the header needs their length first.
   const levelWriter = new ByteWriter(64 + (rows >> 2));
   let levelBytes: number;
-  if (nulls === 0) {
+  if (levels === undefined) {
     // Every row has a value (most columns): one RLE run of 1s, without the encoder's scan.
     levelWriter.appendVarInt(rows << 1);
     levelWriter.appendUint8(1);
