@@ -54,7 +54,7 @@ export function fieldWords(s: RecordSlots, f: IntField, words: Uint32Array, i: n
   return true;
 }
 
-const { DOT, DIGIT_0: ZERO, LETTER_Z: Z } = ASCII;
+const { DOT, DIGIT_0: ZERO, LETTER_Z: Z, PLUS, DASH, COLON } = ASCII;
 
 /** The decimal number of `text[at, at + n)`, or -1 when a byte is not a digit. */
 function digits(text: Uint8Array, at: number, n: number): number {
@@ -68,6 +68,10 @@ function digits(text: Uint8Array, at: number, n: number): number {
 }
 /** `YYYY-MM-DDThh:mm:ss`: the part of a timestamp that rows of one file share. */
 const SECONDS_TEXT = RFC3339_LAYOUT.length;
+/** `±hh:mm`: a zone other than Z (Go writes the local zone's offset when the daemon's clock is not in UTC). */
+const OFFSET_TEXT = 6;
+/** A dot and at most nine digits. */
+const MAX_FRACTION_TEXT = 10;
 const TWO_16 = 65536;
 const TWO_32 = 4294967296;
 
@@ -102,9 +106,9 @@ export class TimestampWords {
 
   /**
    * Writes the nanoseconds since the epoch of `text[0, length)`, when it is
-   * `YYYY-MM-DDThh:mm:ss[.f…]Z` at or after 1970 (what Go writes in UTC), to
-   * `words[2i]`, `words[2i + 1]`; returns false for any other text (the zero
-   * time, an offset), which the caller converts from the getter's text,
+   * `YYYY-MM-DDThh:mm:ss[.f…]` and `Z` or `±hh:mm`, at or after 1970 (what
+   * Go writes), to `words[2i]`, `words[2i + 1]`; returns false for any other
+   * text (the zero time), which the caller converts from the getter's text,
    * except the last such text {@link remember}ed.
    */
   put(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
@@ -112,12 +116,24 @@ export class TimestampWords {
   }
 
   #putPlain(text: Uint8Array, length: number, words: Uint32Array, i: number): boolean {
-    if (length < SECONDS_TEXT + 1 || length > SECONDS_TEXT + 11 || text[length - 1] !== Z) return false;
+    // The zone, after the fraction: Z, or an offset east of UTC in seconds (timestampNanos's rule: hh and mm not range-checked).
+    let zoneAt = length - 1;
+    let offset = 0;
+    if (text[zoneAt] !== Z) {
+      zoneAt = length - OFFSET_TEXT;
+      const sign = text[zoneAt];
+      if (zoneAt < SECONDS_TEXT || (sign !== PLUS && sign !== DASH) || text[zoneAt + 3] !== COLON) return false;
+      const hours = digits(text, zoneAt + 1, 2);
+      const minutes = digits(text, zoneAt + 4, 2);
+      if (hours < 0 || minutes < 0) return false;
+      offset = (sign === PLUS ? 1 : -1) * (hours * 3600 + minutes * 60);
+    }
+    if (zoneAt < SECONDS_TEXT || zoneAt > SECONDS_TEXT + MAX_FRACTION_TEXT) return false;
     let nanos = 0;
-    if (length > SECONDS_TEXT + 1) {
-      if (text[SECONDS_TEXT] !== DOT || length === SECONDS_TEXT + 2) return false;
+    if (zoneAt > SECONDS_TEXT) {
+      if (text[SECONDS_TEXT] !== DOT || zoneAt === SECONDS_TEXT + 1) return false;
       let count = 0;
-      for (let k = SECONDS_TEXT + 1; k < length - 1; k++) {
+      for (let k = SECONDS_TEXT + 1; k < zoneAt; k++) {
         const d = text[k]! - ZERO;
         if (d < 0 || d > 9) return false;
         nanos = nanos * 10 + d;
@@ -125,7 +141,10 @@ export class TimestampWords {
       }
       for (; count < 9; count++) nanos *= 10;
     }
-    const seconds = this.#secondsOf(text);
+    const local = this.#secondsOf(text);
+    if (local < 0) return false;
+    // local < 2^33 and the offset under 101 hours: within what the 16-bit halves below keep exact (< 2^34).
+    const seconds = local - offset;
     if (seconds < 0) return false;
     // seconds * 1e9 + nanos exceeds 2^53: built from 16-bit halves of the seconds, each product exact in a double.
     const high = Math.floor(seconds / TWO_16);

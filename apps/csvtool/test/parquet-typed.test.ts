@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { decompress } from 'zstd-napi';
 import { csvColumns, KEY_COLUMNS, LineConverter, readLineBytesBatches, type CsvColumn } from '@tcpinfo/parse';
 import { ColumnBatchBuilder, type ColumnBatch } from '../src/parquet-batch.js';
-import { TYPED_FIELDS } from '../src/parquet-typed.js';
+import { TimestampWords, TYPED_FIELDS } from '../src/parquet-typed.js';
+import { timestampNanos } from '../src/parquet-values.js';
 
 // The typed readers (parquet-typed.ts: values straight from the record's
 // bytes, by the column table's SlotField) against the column getters (the
@@ -82,6 +83,25 @@ describe('Parquet typed readers == column getters', () => {
       const { typed, getters, rows } = await bothBatches(text, columns, all);
       expect(rows).toBeGreaterThan(10);
       expectSameBatches(typed, getters, columns);
+    }
+  });
+
+  it('timestamps with a zone offset: the same nanoseconds as timestampNanos, or declined', () => {
+    const words = new Uint32Array(2);
+    const cases: [string, boolean][] = [
+      ['2019-08-26T19:55:42.754686952-04:00', true],
+      ['2019-08-26T19:55:42+05:30', true],
+      ['2019-08-26T19:55:42.5-00:00', true],
+      ['1970-01-01T03:00:00+99:99', false], // before the epoch once the offset is taken off
+      ['1970-01-01T00:00:00-04:00', true],
+      ['2019-08-26T19:55:42.-04:00', false],
+      ['2019-08-26T19:55:42.1234567891-04:00', false],
+      ['2019-08-26T19:55:42-0400', false],
+    ];
+    for (const [text, typed] of cases) {
+      const bytes = Buffer.from(text, 'latin1');
+      expect(new TimestampWords().put(bytes, bytes.length, words, 0), text).toBe(typed);
+      if (typed) expect(new BigInt64Array(words.buffer)[0], text).toBe(timestampNanos(text));
     }
   });
 
