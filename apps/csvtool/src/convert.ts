@@ -103,7 +103,7 @@ export interface ConvertOptions {
    * keep past that point.
    */
   readonly onBatch?: (batch: ColumnBatch) => Promise<void> | void;
-  /** `parquet`: rows per batch (default {@link BATCH_ROWS}); an input's last batch may be smaller. */
+  /** `parquet`: rows per batch (default {@link BATCH_ROWS}); every batch has exactly as many but an input's last. */
   readonly batchRows?: number;
   /** Append the UUID (from the file's header record) and File columns: a key per row across hosts and files. */
   readonly keys?: boolean;
@@ -217,11 +217,17 @@ async function convertBatches(input: Readable | Uint8Array, readOptions: { sourc
   if (onBatch === undefined) throw new TypeError('format parquet needs onBatch');
   const limit = options.batchRows ?? BATCH_ROWS;
   const builder = new ColumnBatchBuilder(runColumns(options.columns ?? 'original', options.keys === true), limit);
+  // Batches cut at exactly `limit` rows (a batch of input lines adds many rows): the builder never grows,
+  // and a batch of a row group's size is encoded in place (ParquetOutput.append).
+  const full: ColumnBatch[] = [];
   const lines = new LineConverter(null, {
     all: options.columns === 'all',
     keys: options.keys === true,
     jsonl: false,
-    rows: (row) => builder.add(row),
+    rows: (row) => {
+      builder.add(row);
+      if (builder.rows === limit) full.push(builder.take());
+    },
     ...(readOptions.onInvalid ? { onInvalid: readOptions.onInvalid } : {}),
   });
   let rows = 0;
@@ -233,13 +239,14 @@ async function convertBatches(input: Readable | Uint8Array, readOptions: { sourc
         // A line mangled by corrupt zstd data is reported as the corruption.
         throw err instanceof TcpInfoReadError ? await batch.lineError(err) : err;
       }
-      if (builder.rows >= limit) {
-        const taken = builder.take();
+      for (let taken = full.shift(); taken !== undefined; taken = full.shift()) {
         await onBatch(taken);
         builder.recycle(taken); // onBatch is done with it (see ConvertOptions.onBatch)
       }
     }
   } finally {
+    // The rows before an error: the full batches, then the rest.
+    for (let taken = full.shift(); taken !== undefined; taken = full.shift()) await onBatch(taken);
     if (builder.rows > 0) await onBatch(builder.take());
   }
   return rows;

@@ -77,6 +77,11 @@ export class ParquetOutput {
     });
   }
 
+  /** Rows per row group: a batch of this many, appended between row groups, is encoded without a copy. */
+  get groupRows(): number {
+    return this.#groupLimit;
+  }
+
   /** Rows written so far. */
   get rows(): number {
     return this.#rows;
@@ -85,6 +90,12 @@ export class ParquetOutput {
   /** Appends a batch's rows (its columns in this file's order); writes each row group as it fills. */
   async append(batch: ColumnBatch): Promise<void> {
     if (batch.columns.length !== this.#columns.length) throw new Error(`parquet output: a batch of ${batch.columns.length} columns, the file has ${this.#columns.length}`);
+    if (this.#groupRows === 0 && batch.rows === this.#groupLimit) {
+      // A whole row group (this thread's converter cuts batches so): encoded from the batch's own arrays.
+      this.#rows += batch.rows;
+      await this.#encode(batch);
+      return;
+    }
     let from = 0;
     while (from < batch.rows) {
       const n = Math.min(batch.rows - from, this.#groupLimit - this.#groupRows);
@@ -125,18 +136,24 @@ export class ParquetOutput {
   /** Encodes the row group held (if any) and starts the next: its column chunks, recorded in the writer's footer. */
   async #writeGroup(): Promise<void> {
     if (this.#groupRows === 0) return;
-    const n = this.#groupRows;
     const group = this.#group.take();
     this.#groupRows = 0;
+    const written = this.#encode(group);
+    this.#group.recycle(group); // encoded: its arrays hold the next group
+    await written;
+  }
+
+  /** Encodes a batch as one row group (recorded in the writer's footer) and hands its bytes on. */
+  #encode(group: ColumnBatch): Promise<void> | undefined {
+    const n = group.rows;
     const bytes = this.#bytes;
     const start = bytes.offset;
     const columns = this.#chunkColumns.map((c, i) => writeColumnChunk(bytes, c, group.columns[i]!, n, zstdCompress));
-    this.#group.recycle(group); // encoded: its arrays hold the next group
     let uncompressed = 0n;
     for (const c of columns) uncompressed += c.meta_data!.total_uncompressed_size;
     this.#writer.row_groups.push({ columns, total_byte_size: uncompressed, num_rows: BigInt(n), total_compressed_size: BigInt(bytes.offset - start) });
     this.#writer.num_rows += BigInt(n);
-    await this.#drainBytes();
+    return this.#drainBytes();
   }
 
   /** Writes the last row group and the footer, and ends `out`. */

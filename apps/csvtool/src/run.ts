@@ -86,7 +86,8 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
     format: options.format,
     skipInvalid: options.skipInvalid,
   };
-  const onBatch = parquet === undefined ? undefined : (b: ColumnBatch) => parquet.append(b);
+  // This thread's batches are row groups (encoded in place); a worker's stay small (posted, at most a few in flight).
+  const inlineBatch = parquet === undefined ? {} : { onBatch: (b: ColumnBatch) => parquet.append(b), batchRows: parquet.groupRows };
   if (settings.format === 'csv' && options.header !== false) await write(target, Buffer.from(csvHeaderLine(options.columns, options.keys === true)));
 
   let rows = 0;
@@ -108,7 +109,7 @@ export async function convertInputs(options: RunOptions): Promise<RunResult> {
   const inline = async (path: string) => {
     try {
       account(
-        await convert({ inputs: [path], output: target, header: false, ...settings, ...(onBatch ? { onBatch } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
+        await convert({ inputs: [path], output: target, header: false, ...settings, ...inlineBatch, ...(options.stdin ? { stdin: options.stdin } : {}) }),
       );
     } catch (err) {
       if (err instanceof RunStoppedError) throw err;
