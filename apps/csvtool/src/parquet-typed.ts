@@ -185,10 +185,18 @@ export class TimestampWords {
   }
 }
 
-/** An address column's text, formatted by the column's getter once per distinct address (four words compared per row). */
+/**
+ * Address texts kept per column: a file of many connections (the test
+ * archives: a few hundred) cycles through its addresses, one connection's
+ * rows repeat two. Direct-mapped by a hash of the four words, as the CSV
+ * writer's address cache (@tcpinfo/parse address-text.ts).
+ */
+const ADDRESS_SLOTS = 1024;
+
+/** An address column's text, formatted by the column's getter once per distinct address (while it stays in the cache; four words compared per row). */
 export class AddressText {
-  readonly #last = new Uint32Array(4);
-  #text: string | undefined = undefined;
+  readonly #keys = new Uint32Array(4 * ADDRESS_SLOTS);
+  readonly #texts: (string | undefined)[] = new Array<string | undefined>(ADDRESS_SLOTS).fill(undefined);
 
   constructor(
     private readonly column: CsvColumn,
@@ -202,14 +210,22 @@ export class AddressText {
     if ((a & 3) !== 0) return String(this.column.value(row));
     const w = s.u32;
     const i = a >>> 2;
-    const last = this.#last;
-    if (this.#text !== undefined && last[0] === w[i] && last[1] === w[i + 1] && last[2] === w[i + 2] && last[3] === w[i + 3]) return this.#text;
-    last[0] = w[i]!;
-    last[1] = w[i + 1]!;
-    last[2] = w[i + 2]!;
-    last[3] = w[i + 3]!;
-    this.#text = String(this.column.value(row));
-    return this.#text;
+    const w0 = w[i]!;
+    const w1 = w[i + 1]!;
+    const w2 = w[i + 2]!;
+    const w3 = w[i + 3]!;
+    const slot = (Math.imul(w0 ^ w1, 0x9e3779b1) ^ Math.imul(w2 ^ w3, 0x85ebca6b)) >>> 22; // top 10 bits: ADDRESS_SLOTS
+    const keys = this.#keys;
+    const k = 4 * slot;
+    const cached = this.#texts[slot];
+    if (cached !== undefined && keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return cached;
+    const text = String(this.column.value(row));
+    keys[k] = w0;
+    keys[k + 1] = w1;
+    keys[k + 2] = w2;
+    keys[k + 3] = w3;
+    this.#texts[slot] = text;
+    return text;
   }
 }
 
