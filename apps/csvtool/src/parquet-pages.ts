@@ -2,8 +2,8 @@ import { endianness } from 'node:os';
 import type { ColumnChunk, SchemaElement } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import type { BatchColumn } from './parquet-batch.js';
+import { writeDefinitionLevels } from './parquet-levels.js';
 
 /**
  * One column chunk of a row group, written straight from the batch's typed
@@ -182,7 +182,7 @@ export function writeColumnChunk(writer: ByteWriter, column: ChunkColumn, data: 
     levelWriter.appendUint8(1);
     levelBytes = levelWriter.offset;
   } else {
-    levelBytes = writeRleBitPackedHybrid(levelWriter, levels, 1);
+    levelBytes = writeDefinitionLevels(levelWriter, levels, runs.bounds); // the runs' bounds are where the levels change
   }
 
   const headerStart = writer.offset;
