@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { CsvColumn } from '@tcpinfo/parse';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { ColumnBatchBuilder, type ColumnBatch } from './parquet-batch.js';
-import { writeColumnChunk, type ChunkColumn } from './parquet-pages.js';
+import { PageScratch, writeColumnChunk, type ChunkColumn } from './parquet-pages.js';
 import { parquetColumns, schemaElement, type ParquetColumn } from './parquet-schema.js';
 import { zstdCompress } from './zstd-compress.js';
 
@@ -57,6 +57,7 @@ export class ParquetOutput {
   #rows = 0;
   readonly #writer: ParquetWriter;
   readonly #bytes: ByteWriter;
+  readonly #scratch = new PageScratch();
 
   constructor(out: Writable, columns: readonly CsvColumn[], options: ParquetOutputOptions = {}) {
     this.#out = out;
@@ -148,7 +149,7 @@ export class ParquetOutput {
     const n = group.rows;
     const bytes = this.#bytes;
     const start = bytes.offset;
-    const columns = this.#chunkColumns.map((c, i) => writeColumnChunk(bytes, c, group.columns[i]!, n, zstdCompress));
+    const columns = this.#chunkColumns.map((c, i) => writeColumnChunk(bytes, c, group.columns[i]!, n, zstdCompress, this.#scratch));
     let uncompressed = 0n;
     for (const c of columns) uncompressed += c.meta_data!.total_uncompressed_size;
     this.#writer.row_groups.push({ columns, total_byte_size: uncompressed, num_rows: BigInt(n), total_compressed_size: BigInt(bytes.offset - start) });
