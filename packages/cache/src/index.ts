@@ -1,8 +1,8 @@
 import { AttributeRanges, AttributeWalk, ChangeType, comparePayloads } from '@tcpinfo/netlink';
 import { IDIAG_COOKIE_HI_OFFSET, IDIAG_COOKIE_LO_OFFSET, SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
-import { DatagramWords, SnapshotWords } from './snapshot-words.js';
+import { DatagramWords, SnapshotArena, SnapshotWords } from './snapshot-words.js';
 
-export { SnapshotWords } from './snapshot-words.js';
+export { SnapshotArena, SnapshotWords } from './snapshot-words.js';
 
 /** The cookie of an inet_diag payload (`idiag_cookie`, two host-order 32-bit halves). */
 export function cookieOf(payload: Buffer): bigint {
@@ -43,7 +43,7 @@ export class CacheEntry<S = unknown> {
     this.excluded = excluded;
   }
 
-  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy of the payload. */
+  /** The last snapshot written (or, for excluded sockets, the first seen): a fresh private copy at each read. */
   get payload(): Buffer {
     return this.snapshot.payload;
   }
@@ -58,9 +58,9 @@ export class CacheEntry<S = unknown> {
 export const UpdateResult = {
   /** Seen before, no change worth writing (the common case: nothing is allocated). */
   Unchanged: 0,
-  /** Seen before and changed: `lastEntry.payload` is a fresh copy of the new snapshot. */
+  /** Seen before and changed: `lastEntry.payload` gives a copy of the new snapshot. */
   Changed: 1,
-  /** First snapshot of a socket that is kept: `lastEntry.payload` is its copy. */
+  /** First snapshot of a socket that is kept: `lastEntry.payload` gives a copy of it. */
   New: 2,
   /** A socket the exclusion rules drop (first sight or later). */
   Excluded: 3,
@@ -86,6 +86,8 @@ export class ConnectionCache<S = unknown> {
   #previousOrder: CacheEntry<S>[] = [];
   #cursor = 0;
   readonly #datagramWords = new DatagramWords();
+  /** The kept snapshots, side by side in dump order (snapshot-words.ts). */
+  readonly #arena: SnapshotArena;
   #size = 0;
   #cycle = 1;
   /** Entries seen in the current cycle (each counted once): when all are, endCycle has nothing to look for. */
@@ -96,6 +98,11 @@ export class ConnectionCache<S = unknown> {
   lastChange: ChangeType = ChangeType.NoMajorChange;
   /** Walks the payloads the caller did not walk. */
   readonly #ownWalk = new AttributeRanges();
+
+  /** `arena`: where kept snapshots are stored (tests pass a small one to see it compact). */
+  constructor(arena: SnapshotArena = new SnapshotArena()) {
+    this.#arena = arena;
+  }
 
   /** Sockets in the cache (excluded ones included). */
   get size(): number {
@@ -154,21 +161,21 @@ export class ConnectionCache<S = unknown> {
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
       const previous = entry.snapshot;
-      if (payload.length === previous.payload.length) {
+      if (payload.length === previous.length) {
         const words = this.#datagramWords.of(payload);
         if (words !== undefined && previous.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
       }
       const ranges = this.#walk(payload, walk);
-      const change = comparePayloads(previous.payload, payload, ranges);
+      const change = comparePayloads(previous.view(), payload, ranges);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
       this.lastChange = change;
-      entry.snapshot = new SnapshotWords(payload, ranges);
+      previous.replace(payload, ranges);
       return UpdateResult.Changed;
     }
     const ranges = this.#walk(payload, walk);
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry<S>(lo, hi, excluded ? new SnapshotWords(payload.subarray(0, SIZEOF_INET_DIAG_MSG)) : new SnapshotWords(payload, ranges), this.#cycle, excluded);
+    const created = new CacheEntry<S>(lo, hi, excluded ? new SnapshotWords(payload.subarray(0, SIZEOF_INET_DIAG_MSG)) : new SnapshotWords(payload, ranges, this.#arena), this.#cycle, excluded);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#remember(created);
@@ -213,6 +220,7 @@ export class ConnectionCache<S = unknown> {
     // The common cycle (no socket closed) needs no walk over every entry.
     if (everySeen) {
       this.#cycle++;
+      this.#compact(seenOrder);
       return gone;
     }
     for (const [lo, head] of this.#byLow) {
@@ -226,6 +234,7 @@ export class ConnectionCache<S = unknown> {
         } else {
           this.#size--;
           e.removed = true;
+          e.snapshot.release();
           if (!e.excluded) gone.push(e);
         }
       }
@@ -234,7 +243,18 @@ export class ConnectionCache<S = unknown> {
       else if (first !== head) this.#byLow.set(lo, first);
     }
     this.#cycle++;
+    this.#compact(seenOrder);
     return gone;
+  }
+
+  /**
+   * Compacts the arena when it is mostly garbage, laying the snapshots out in
+   * the order of the cycle that just ended: every entry still in the cache was
+   * seen in it, so `seenOrder` names each (the arena checks, and declines when
+   * an entry is missing, e.g. after an interrupted dump's bounded list).
+   */
+  #compact(seenOrder: readonly CacheEntry<S>[]): void {
+    if (this.#arena.wantsCompaction) this.#arena.compact(seenOrder, (e) => (e.removed ? undefined : e.snapshot));
   }
 
   /** Removes one entry now (e.g. after a destroy notification); returns it. */
@@ -253,6 +273,7 @@ export class ConnectionCache<S = unknown> {
       this.#size--;
       if (e.seenCycle === this.#cycle) this.#seen--;
       e.removed = true;
+      e.snapshot.release();
       return e;
     }
     return undefined;

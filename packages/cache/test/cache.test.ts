@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { snapshotPayload, tcpInfoWith } from '@tcpinfo/testing';
 import { TCPI_LAST_DATA_SENT_OFFSET, TCP_INFO_FIELDS } from '@tcpinfo/tcp';
-import { ConnectionCache, UpdateResult } from '../src/index.js';
+import { ConnectionCache, SnapshotArena, UpdateResult } from '../src/index.js';
 
 const TCPI_SND_CWND_OFFSET = TCP_INFO_FIELDS.find((f) => f.name === 'sndCwnd')!.offset;
 
-/** A payload: inet_diag_msg with a state and cookie, then an INFO attribute of 280 bytes. */
-function msg(cookie: bigint, { state = 1, cwnd = 10, lastSend = 0 } = {}): Buffer {
+/** A payload: inet_diag_msg with a state and cookie, then an INFO attribute of 280 bytes (after a MEMINFO one with `meminfo`: 20 bytes longer). */
+function msg(cookie: bigint, { state = 1, cwnd = 10, lastSend = 0, meminfo = false } = {}): Buffer {
   // tcpi_last_data_sent is ignored by change detection, tcpi_snd_cwnd is not.
-  return snapshotPayload({ cookie, state }, tcpInfoWith({ [TCPI_SND_CWND_OFFSET]: cwnd, [TCPI_LAST_DATA_SENT_OFFSET]: lastSend }));
+  return snapshotPayload({ cookie, state }, tcpInfoWith({ [TCPI_SND_CWND_OFFSET]: cwnd, [TCPI_LAST_DATA_SENT_OFFSET]: lastSend }), { meminfo });
 }
 
 describe('ConnectionCache', () => {
@@ -172,6 +172,78 @@ describe('ConnectionCache', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps every socket\'s last snapshot exact while its storage grows, is outgrown, released and compacted (in dump order)', () => {
+    // A tiny arena that compacts at any garbage: every path of snapshot-words.ts's
+    // storage runs, and each entry must still hold the last snapshot that changed it.
+    const cookies = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0001n];
+    const cycle = fc.record({
+      order: fc.shuffledSubarray(cookies, { minLength: 0 }),
+      cwnd: fc.array(fc.integer({ min: 10, max: 12 }), { minLength: cookies.length, maxLength: cookies.length }),
+      meminfo: fc.array(fc.boolean(), { minLength: cookies.length, maxLength: cookies.length }),
+      deleted: fc.option(fc.constantFrom(...cookies), { nil: undefined }),
+      complete: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(cycle, { maxLength: 15 }), (cycles) => {
+        const arena = new SnapshotArena(8, 1);
+        const c = new ConnectionCache(arena);
+        const kept = new Map<bigint, Buffer>();
+        const seen = new Set<bigint>();
+        for (const { order, cwnd, meminfo, deleted, complete } of cycles) {
+          for (const k of order) {
+            const i = cookies.indexOf(k);
+            const sent = msg(k, { cwnd: cwnd[i], meminfo: meminfo[i], lastSend: i });
+            const result = c.update(sent);
+            if (result !== UpdateResult.Unchanged) kept.set(k, Buffer.from(sent));
+            seen.add(k);
+          }
+          if (deleted !== undefined && kept.has(deleted)) {
+            const entry = c.delete(deleted)!;
+            expect(entry.payload.equals(kept.get(deleted)!)).toBe(true); // released: still readable
+            kept.delete(deleted);
+            seen.delete(deleted);
+          }
+          if (complete) {
+            const gone = c.endCycle();
+            for (const e of gone) {
+              expect(e.payload.equals(kept.get(e.cookie)!)).toBe(true); // a closed connection's last snapshot
+              kept.delete(e.cookie);
+            }
+            seen.clear();
+            expect(arena.liveSlots).toBe(kept.size);
+          }
+          for (const [k, p] of kept) expect(c.get(k)!.payload.equals(p), `cookie ${k}`).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('lays the snapshots out in the order of the last cycle when it compacts, and only then', () => {
+    const arena = new SnapshotArena(8, 1);
+    const c = new ConnectionCache(arena);
+    const all = [1n, 2n, 3n, 4n, 5n, 6n];
+    for (const k of all) c.update(msg(k));
+    c.endCycle();
+    const words = arena.usedWords;
+    // Nothing freed: no compaction, whatever the order.
+    for (const k of [...all].reverse()) c.update(msg(k));
+    c.endCycle();
+    expect(arena.usedWords).toBe(words);
+    expect(c.get(6n)!.snapshot.offset).toBeGreaterThan(c.get(1n)!.snapshot.offset);
+    // One closes: a sixth of the storage is garbage, not worth a copy.
+    for (const k of [6n, 5n, 4n, 3n, 1n]) c.update(msg(k));
+    expect(c.endCycle().map((e) => e.cookie)).toEqual([2n]);
+    expect(arena.garbageWords).toBe(words / 6);
+    // Three more close: most of it is garbage, and the survivors move into the order just seen.
+    for (const k of [6n, 1n]) c.update(msg(k));
+    expect(c.endCycle().map((e) => e.cookie).sort()).toEqual([3n, 4n, 5n]);
+    expect(arena.garbageWords).toBe(0);
+    expect(arena.usedWords).toBe(words / 3);
+    expect([c.get(6n)!.snapshot.offset, c.get(1n)!.snapshot.offset]).toEqual([0, words / 6]);
+    expect(c.get(6n)!.payload.equals(msg(6n))).toBe(true);
   });
 
   it('answers right when cycles never end (every dump interrupted): the order it remembers is bounded and its guesses only fall back', () => {

@@ -200,9 +200,10 @@ export class Collector {
   #write(entry: Connection, timestamp: GoTime): void {
     // Destroyed while its dump was in flight: its final snapshot is already written.
     if (this.#closes.anyDestroyed && this.#closes.isDestroyed(entry.cookie)) return;
-    const record = ArchivalRecord.fromMessage(entry.payload, timestamp, this.#cachedRecordOptions);
+    const payload = entry.payload; // a copy, made once: the record keeps views of it
+    const record = ArchivalRecord.fromMessage(payload, timestamp, this.#cachedRecordOptions);
     // fromMessage never excludes here (no rules given): exclusion was decided on first sight.
-    if (record !== undefined) this.#opts.saver.write(entry, record, entry.payload.subarray(0, SIZEOF_INET_DIAG_MSG));
+    if (record !== undefined) this.#opts.saver.write(entry, record, payload.subarray(0, SIZEOF_INET_DIAG_MSG));
   }
 
   #reportRates(second: number): void {
