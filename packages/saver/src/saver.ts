@@ -4,7 +4,7 @@ import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { ByteBudget } from './byte-budget.js';
 import { CompactionQueue } from './compaction-queue.js';
-import { LineCompressor, type CompressedLines } from './compression.js';
+import { frameLevel, LineCompressor, type CompressedLines } from './compression.js';
 import { ConnectionFile, FileProgress } from './connection-file.js';
 import type { FlowEventSink, RecordSink } from './events.js';
 import { connectionFilePath, datePath } from './paths.js';
@@ -52,7 +52,11 @@ export interface SaverOptions {
    * number: exactly this mode, whatever the umask (`-output.file-mode`).
    */
   readonly fileMode?: number;
-  /** zstd level (default 3, as the original's zstd processes). */
+  /**
+   * zstd level of the finished files (default 3, as the original's zstd
+   * processes). With compaction on, the per-second frames a file holds until
+   * it is compacted are compressed at most at level 1 (compression.ts).
+   */
   readonly compressionLevel?: number;
   /**
    * Rewrite each finished file of several frames as one frame (default true):
@@ -143,7 +147,7 @@ export class Saver {
     // .compacting link went unlogged behind a refused data file in CI).
     const limited = () => rateLimitedLog(this.#opts.log, 1000, now);
     this.#logError = limited();
-    this.#lines = new LineCompressor(this.#opts.compressionLevel, this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
+    this.#lines = new LineCompressor(frameLevel(this.#opts.compressionLevel, this.#opts.compact), this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
     this.#budget = new ByteBudget(this.#opts.maxPendingBytes, metrics);
     this.#client = new WriteThreadClient({ maxOpenFiles: this.#opts.maxOpenFiles, recheckMs: RECHECK_MS, fileMode: this.#opts.fileMode }, now);
     this.#scheduler = new WriteScheduler({
