@@ -10,12 +10,13 @@ export function cookieOf(payload: Buffer): bigint {
 }
 
 /**
- * What the cache knows of one socket (keyed by its cookie). `S` is the state the
- * layer above keeps per connection (the saver's), typed rather than cast.
+ * What the cache knows of one socket (keyed by its cookie): its kept snapshot
+ * (the entry is its own {@link SnapshotWords}: one object per socket, so the
+ * loop over every socket of a cycle chases one pointer less) and the cycle
+ * bookkeeping. `S` is the state the layer above keeps per connection (the
+ * saver's), typed rather than cast.
  */
-export class CacheEntry<S = unknown> {
-  /** The last snapshot written (or, for excluded sockets, the first seen): a private copy, with its words for the quick test. */
-  snapshot: SnapshotWords;
+export class CacheEntry<S = unknown> extends SnapshotWords {
   /** The cycle in which the socket was last seen. */
   seenCycle: number;
   /** The exclusion rules dropped this socket: it is tracked only so it is not checked again. */
@@ -29,23 +30,29 @@ export class CacheEntry<S = unknown> {
   /** Left the cache (closed or deleted): an old order list may still hold it. */
   removed = false;
 
+  /**
+   * Keeps `view` (see {@link SnapshotWords}: `walked` is the caller's walk of
+   * it, `arena` where it is stored).
+   */
   constructor(
     /** Low 32 bits of the cookie. */
     readonly lo: number,
     /** High 32 bits of the cookie. */
     readonly hi: number,
-    snapshot: SnapshotWords,
+    view: Uint8Array,
+    walked: AttributeRanges | undefined,
+    arena: SnapshotArena | undefined,
     seenCycle: number,
     excluded: boolean,
   ) {
-    this.snapshot = snapshot;
+    super(view, walked, arena);
     this.seenCycle = seenCycle;
     this.excluded = excluded;
   }
 
-  /** The last snapshot written (or, for excluded sockets, the first seen): a fresh private copy at each read. */
-  get payload(): Buffer {
-    return this.snapshot.payload;
+  /** The last snapshot written (or, for excluded sockets, the first seen, header only): the entry itself. */
+  get snapshot(): SnapshotWords {
+    return this;
   }
 
   /** The socket cookie. */
@@ -160,22 +167,23 @@ export class ConnectionCache<S = unknown> {
       }
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
-      const previous = entry.snapshot;
-      if (payload.length === previous.length) {
+      if (payload.length === entry.length) {
         const words = this.#datagramWords.of(payload);
-        if (words !== undefined && previous.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
+        if (words !== undefined && entry.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
       }
       const ranges = this.#walk(payload, walk);
-      const change = comparePayloads(previous.view(), payload, ranges);
+      const change = comparePayloads(entry.view(), payload, ranges);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
       this.lastChange = change;
-      previous.replace(payload, ranges);
+      entry.replace(payload, ranges);
       return UpdateResult.Changed;
     }
     const ranges = this.#walk(payload, walk);
     const excluded = isExcluded?.(payload) ?? false;
     // Excluded sockets keep only their header: enough to be recognised.
-    const created = new CacheEntry<S>(lo, hi, excluded ? new SnapshotWords(payload.subarray(0, SIZEOF_INET_DIAG_MSG)) : new SnapshotWords(payload, ranges, this.#arena), this.#cycle, excluded);
+    const created = excluded
+      ? new CacheEntry<S>(lo, hi, payload.subarray(0, SIZEOF_INET_DIAG_MSG), undefined, undefined, this.#cycle, true)
+      : new CacheEntry<S>(lo, hi, payload, ranges, this.#arena, this.#cycle, false);
     created.next = this.#byLow.get(lo);
     this.#byLow.set(lo, created);
     this.#remember(created);
@@ -234,7 +242,7 @@ export class ConnectionCache<S = unknown> {
         } else {
           this.#size--;
           e.removed = true;
-          e.snapshot.release();
+          e.release();
           if (!e.excluded) gone.push(e);
         }
       }
@@ -254,7 +262,7 @@ export class ConnectionCache<S = unknown> {
    * an entry is missing, e.g. after an interrupted dump's bounded list).
    */
   #compact(seenOrder: readonly CacheEntry<S>[]): void {
-    if (this.#arena.wantsCompaction) this.#arena.compact(seenOrder, (e) => (e.removed ? undefined : e.snapshot));
+    if (this.#arena.wantsCompaction) this.#arena.compact(seenOrder, (e) => (e.removed ? undefined : e));
   }
 
   /** Removes one entry now (e.g. after a destroy notification); returns it. */
@@ -273,7 +281,7 @@ export class ConnectionCache<S = unknown> {
       this.#size--;
       if (e.seenCycle === this.#cycle) this.#seen--;
       e.removed = true;
-      e.snapshot.release();
+      e.release();
       return e;
     }
     return undefined;
