@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { connect } from '@tcpinfo/eventsocket';
 import { isRoot, Netns, warnIfNotRoot } from '@tcpinfo/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAEMON_BIN, exited, operatorEnv } from './live-helpers.js';
+import { ArchivalRecord } from '@tcpinfo/netlink';
+import { archiveFiles, CONN_FIXTURE, DAEMON_BIN, exited, firstLine, operatorEnv, zstLines } from './live-helpers.js';
 
 warnIfNotRoot('restart after an unclean exit (tcp-info restart-live.test.ts)');
 
@@ -70,4 +71,38 @@ describe.skipIf(!isRoot)('restart after an unclean exit (built daemon, namespace
     expect(await exited(second.daemon)).toBe(0);
     expect(second.stderr()).not.toMatch(/Cannot find module|cannot open/);
   });
+  it('SIGTERM and a restart with connections open: the second daemon writes their records at the next sequence, refusing nothing', async () => {
+    // Same boot, same UUID prefix: the connections get the same UUIDs, and their
+    // 00000 files are already on disk. Before, the second daemon's O_EXCL open was
+    // refused and every record of those connections dropped.
+    const out = join(dir, 'out-restart');
+    const fixture = ns.spawn(process.execPath, [CONN_FIXTURE, '--count', '2', '--bytes', '2000', '--family', '4']);
+    await firstLine(fixture); // 2 connections, 4 ends, open until stdin closes
+    const ofSequence = (seq: number) => archiveFiles(out).filter((f) => f.endsWith(`.${String(seq).padStart(5, '0')}.jsonl.zst`));
+    try {
+      for (const seq of [0, 1]) {
+        const daemon = ns.spawn(process.execPath, [DAEMON_BIN, `-output=${out}`, '-prometheusx.listen-address=127.0.0.1:0'], { env: operatorEnv() });
+        let stderr = '';
+        daemon.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        const code = exited(daemon);
+        // The first cycle finds the 4 ends and writes their first frames at once (awaited: a loaded machine starts slowly).
+        for (const deadline = Date.now() + 60_000; ofSequence(seq).length < 4 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+        daemon.kill('SIGTERM');
+        expect(await code, stderr).toBe(0);
+        expect(stderr).not.toMatch(/refusing|dropped/);
+        expect(ofSequence(seq), `run ${seq + 1}`).toHaveLength(4);
+      }
+    } finally {
+      fixture.stdin!.end();
+      fixture.kill('SIGKILL');
+    }
+    const first = ofSequence(0).map((f) => ArchivalRecord.parseLine(zstLines(join(out, f))[0]!).metadata!.UUID);
+    for (const f of ofSequence(1)) {
+      const lines = zstLines(join(out, f));
+      const meta = ArchivalRecord.parseLine(lines[0]!).metadata!;
+      expect(meta.Sequence).toBe(1);
+      expect(first).toContain(meta.UUID); // the same connection, its next file
+      expect(lines.length).toBeGreaterThan(1); // with the second daemon's records
+    }
+  }, 150_000);
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
@@ -7,11 +8,14 @@ import { CompactionQueue } from './compaction-queue.js';
 import { frameLevel, LineCompressor, type CompressedLines } from './compression.js';
 import { ConnectionFile, FileProgress } from './connection-file.js';
 import type { FlowEventSink, RecordSink } from './events.js';
-import { connectionFilePath, datePath } from './paths.js';
+import { connectionFilePath, datePath, firstFreeSequence } from './paths.js';
 import { rateLimitedLog } from './rate-limited-log.js';
 import { uuidFromCookie } from './uuid.js';
 import { WriteScheduler } from './write-scheduler.js';
 import { WriteThreadClient } from './write-thread-client.js';
+
+/** Closed connections whose next sequence number is remembered, should their cookie be met again. */
+const CLOSED_SEQUENCES_KEPT = 65_536;
 
 /** Options of a {@link Saver}. */
 export interface SaverOptions {
@@ -117,6 +121,8 @@ export class Saver {
   readonly #now: () => number;
   readonly #logError: (line: string) => void;
   readonly #lines: LineCompressor;
+  /** uuid -> next sequence number of connections closed lately (see #rememberClosed). */
+  readonly #closedSequences = new Map<string, number>();
   readonly #budget: ByteBudget;
   readonly #client: WriteThreadClient;
   readonly #scheduler: WriteScheduler;
@@ -213,6 +219,8 @@ export class Saver {
     if (conn === undefined) {
       const uuid = uuidFromCookie(this.#opts.uuidPrefix, key.hi, key.lo);
       conn = new ConnectionFile(uuid, timestamp, now, this.#opts.rotationMs);
+      // Met again after its close (its old files may not even be on disk yet): on from its next sequence.
+      conn.nextSequence = this.#closedSequences.get(uuid) ?? 0;
       key.state = conn;
       this.#open++;
       this.#opts.metrics?.openConnections.inc();
@@ -237,6 +245,7 @@ export class Saver {
     if (conn === undefined || conn.closed) return;
     conn.closed = true;
     key.state = undefined;
+    this.#rememberClosed(conn);
     this.#open--;
     this.#opts.metrics?.openConnections.dec();
     this.#opts.metrics?.flowEvents.labels('close').inc();
@@ -308,11 +317,27 @@ export class Saver {
     await this.#client.close();
   }
 
-  #startFile(conn: ConnectionFile, now: number): void {
-    const seq = conn.nextSequence++;
-    // The first file is dated by the connection's start, later ones by when they open.
+  /** Remembers a closed connection's next sequence number (bounded: the oldest are forgotten first). */
+  #rememberClosed(conn: ConnectionFile): void {
+    this.#closedSequences.delete(conn.uuid);
+    this.#closedSequences.set(conn.uuid, conn.nextSequence);
+    if (this.#closedSequences.size > CLOSED_SEQUENCES_KEPT) this.#closedSequences.delete(this.#closedSequences.keys().next().value!);
+  }
+
+  /** The path of a connection's file `seq`: the first file is dated by the connection's start, later ones by when they open. */
+  #pathOf(conn: ConnectionFile, seq: number, now: number): string {
     const dateMs = seq === 0 ? conn.startTime.unixMillis() : now;
-    const path = join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
+    return join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
+  }
+
+  #startFile(conn: ConnectionFile, now: number): void {
+    // A name already on disk (a daemon restarted within the same boot meets its
+    // connections' files again) is skipped, not refused: see firstFreeSequence.
+    // One stat per new file, on the polling thread: cheap next to the dump.
+    let seq = firstFreeSequence(conn.nextSequence, (s) => existsSync(this.#pathOf(conn, s, now)));
+    if (seq < 0) seq = conn.nextSequence; // every name taken: the write is refused and counted, as for any taken name
+    conn.nextSequence = seq + 1;
+    const path = this.#pathOf(conn, seq, now);
     const header = new ArchivalRecord({ metadata: { UUID: conn.uuid, Sequence: seq, StartTime: conn.startTime } }).toJSONLine() + '\n';
     conn.file = new FileProgress(path, header);
     this.#lines.queue(conn, Buffer.from(header, 'utf8'), 0);

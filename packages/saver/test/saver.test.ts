@@ -77,6 +77,47 @@ describe('Saver files (SPEC §5)', () => {
     }
   });
 
+  it('a restarted daemon meets its connections\' files again: it goes on at the next free sequence, the old file untouched', async () => {
+    // Same boot, same UUID prefix: a connection still open gets the same UUID from its cookie.
+    const out = tempDir();
+    const uuid = 'host_1700000000_unsafe_0000000000000009';
+    const first = makeSaver({ outputDir: out });
+    const k1 = key(0, 9);
+    first.writeLine(k1, line(1), START, k1.idm);
+    await first.closeAll(START, [k1]);
+    const oldFile = join(out, `2024/02/29/${uuid}.00000.jsonl.zst`);
+    const before = readFileSync(oldFile);
+    const metrics = createMetrics();
+    const second = makeSaver({ outputDir: out, now: () => START.unixMillis(), metrics });
+    const k2 = key(0, 9);
+    second.writeLine(k2, line(2), START, k2.idm);
+    second.writeLine(k2, line(3), START, k2.idm);
+    await second.closeAll(START, [k2]);
+    expect(readFileSync(oldFile).equals(before)).toBe(true);
+    const next = readZstLines(join(out, `2024/02/29/${uuid}.00001.jsonl.zst`));
+    expect(ArchivalRecord.parseLine(next[0]!).metadata).toMatchObject({ UUID: uuid, Sequence: 1 });
+    expect(next.slice(1)).toEqual([line(2), line(3)]);
+    expect(await metrics.registry.getSingleMetricAsString('tcpinfo_dropped_records_total')).not.toMatch(/ [1-9]\d*$/m);
+  });
+
+  it('a cookie met again after its connection closed writes a file of its own, even before the first is on disk', async () => {
+    const out = tempDir();
+    const s = makeSaver({ outputDir: out, now: () => START.unixMillis() }); // a file after the first is dated by its opening
+    const uuid = 'host_1700000000_unsafe_000000000000000A';
+    const k1 = key(0, 10);
+    s.writeLine(k1, line(1), START, k1.idm);
+    s.close(k1, START); // nothing written yet: the first file is still in memory
+    const k2 = key(0, 10);
+    s.writeLine(k2, line(2), START, k2.idm);
+    s.close(k2, START);
+    await s.closeAll();
+    const f0 = readZstLines(join(out, `2024/02/29/${uuid}.00000.jsonl.zst`));
+    const f1 = readZstLines(join(out, `2024/02/29/${uuid}.00001.jsonl.zst`));
+    expect(f0.slice(1)).toEqual([line(1)]);
+    expect(f1.slice(1)).toEqual([line(2)]);
+    expect(ArchivalRecord.parseLine(f1[0]!).metadata).toMatchObject({ Sequence: 1 });
+  });
+
   it('hands a record to the disk, as a complete frame, once it is flushAfterMs old (on tick)', async () => {
     let now = 1_000_000;
     const out = tempDir();
