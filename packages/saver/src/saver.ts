@@ -123,6 +123,8 @@ export class Saver {
   readonly #lines: LineCompressor;
   /** uuid -> next sequence number of connections closed lately (see #rememberClosed). */
   readonly #closedSequences = new Map<string, number>();
+  /** Date directory -> whether it existed when first looked at (see #taken). */
+  readonly #olderDirs = new Map<string, boolean>();
   readonly #budget: ByteBudget;
   readonly #client: WriteThreadClient;
   readonly #scheduler: WriteScheduler;
@@ -324,17 +326,37 @@ export class Saver {
     if (this.#closedSequences.size > CLOSED_SEQUENCES_KEPT) this.#closedSequences.delete(this.#closedSequences.keys().next().value!);
   }
 
-  /** The path of a connection's file `seq`: the first file is dated by the connection's start, later ones by when they open. */
+  /** The date directory (relative) of a connection's file `seq`: the first file is dated by the connection's start, later ones by when they open. */
+  #dateDirOf(conn: ConnectionFile, seq: number, now: number): string {
+    return datePath(seq === 0 ? conn.startTime.unixMillis() : now);
+  }
+
   #pathOf(conn: ConnectionFile, seq: number, now: number): string {
-    const dateMs = seq === 0 ? conn.startTime.unixMillis() : now;
-    return join(this.#opts.outputDir, connectionFilePath(datePath(dateMs), conn.uuid, seq));
+    return join(this.#opts.outputDir, connectionFilePath(this.#dateDirOf(conn, seq, now), conn.uuid, seq));
+  }
+
+  /**
+   * Whether the file `seq` of `conn` may already be on disk, made by an
+   * earlier run. Only in a date directory that existed when this saver first
+   * looked at it: in one it made, every file is its own, and its own names
+   * are never met again (rotation counts on; a closed connection met again
+   * starts from its remembered next sequence). So a fresh start pays no stat,
+   * a restart one per file of a connection open across it.
+   */
+  #taken(conn: ConnectionFile, seq: number, now: number): boolean {
+    const dir = this.#dateDirOf(conn, seq, now);
+    let older = this.#olderDirs.get(dir);
+    if (older === undefined) {
+      older = existsSync(join(this.#opts.outputDir, dir));
+      this.#olderDirs.set(dir, older);
+    }
+    return older && existsSync(this.#pathOf(conn, seq, now));
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
     // A name already on disk (a daemon restarted within the same boot meets its
     // connections' files again) is skipped, not refused: see firstFreeSequence.
-    // One stat per new file, on the polling thread: cheap next to the dump.
-    let seq = firstFreeSequence(conn.nextSequence, (s) => existsSync(this.#pathOf(conn, s, now)));
+    let seq = firstFreeSequence(conn.nextSequence, (s) => this.#taken(conn, s, now));
     if (seq < 0) seq = conn.nextSequence; // every name taken: the write is refused and counted, as for any taken name
     conn.nextSequence = seq + 1;
     const path = this.#pathOf(conn, seq, now);
