@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
 import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
@@ -350,7 +350,9 @@ export class Saver {
       older = existsSync(join(this.#opts.outputDir, dir));
       this.#olderDirs.set(dir, older);
     }
-    return older && existsSync(this.#pathOf(conn, seq, now));
+    // lstat: anything at the name counts, a symlink (dangling or not) included, so
+    // a name planted in advance is stepped over like an earlier run's file.
+    return older && lstatSync(this.#pathOf(conn, seq, now), { throwIfNoEntry: false }) !== undefined;
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
