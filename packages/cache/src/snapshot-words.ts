@@ -166,14 +166,13 @@ export class SnapshotWords {
   #length = 0;
   /** Whether the word test applies (else: ask comparePayloads). */
   #quick = false;
-  // Word bounds of the compared ranges, relative to the slot: [0, #b0), [#b1, #b2), [#b3, #b4), [#b5, #end).
+  // Word bounds of the compared ranges, relative to the slot: [0, #b0), [#b1, #b2), [#b3, #b4), [#b5, length / 4).
   #b0 = 0;
   #b1 = 0;
   #b2 = 0;
   #b3 = 0;
   #b4 = 0;
   #b5 = 0;
-  #end = 0;
 
   /**
    * Copies `view` (an inet_diag payload) into a slot of `arena` (without one:
@@ -222,12 +221,13 @@ export class SnapshotWords {
    * private copy (a closed connection's last snapshot is still read).
    */
   release(): void {
-    const copy = this.payload;
+    const start = this.offset << 2;
+    const own = new SnapshotArena(this.capacity);
+    own.reserve(this.capacity);
+    own.bytes.set(this.arena.bytes.subarray(start, start + this.#length));
     this.arena.release(this.capacity);
-    this.arena = new SnapshotArena(this.capacity);
+    this.arena = own;
     this.offset = 0;
-    this.arena.reserve(this.capacity);
-    this.arena.bytes.set(copy);
   }
 
   #store(view: Uint8Array, walked: AttributeRanges | undefined): void {
@@ -257,7 +257,6 @@ export class SnapshotWords {
     this.#b3 = bounds[3]! >> 2;
     this.#b4 = bounds[4]! >> 2;
     this.#b5 = bounds[5]! >> 2;
-    this.#end = view.length >> 2;
   }
 
   /**
@@ -273,7 +272,7 @@ export class SnapshotWords {
       wordsEqual(prev, at, cur, base, 0, this.#b0) &&
       wordsEqual(prev, at, cur, base, this.#b1, this.#b2) &&
       wordsEqual(prev, at, cur, base, this.#b3, this.#b4) &&
-      wordsEqual(prev, at, cur, base, this.#b5, this.#end)
+      wordsEqual(prev, at, cur, base, this.#b5, this.#length >> 2)
     );
   }
 }

@@ -352,7 +352,7 @@ export class Saver {
     }
     // lstat: anything at the name counts, a symlink (dangling or not) included, so
     // a name planted in advance is stepped over like an earlier run's file.
-    return older && lstatSync(this.#pathOf(conn, seq, now), { throwIfNoEntry: false }) !== undefined;
+    return older && lstatSync(join(this.#opts.outputDir, connectionFilePath(dir, conn.uuid, seq)), { throwIfNoEntry: false }) !== undefined;
   }
 
   #startFile(conn: ConnectionFile, now: number): void {
