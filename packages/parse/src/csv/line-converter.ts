@@ -10,6 +10,7 @@ import { slotsTimestampText, snapshotViewOfSlots } from '../snapshot-on-access.j
 import type { ByteOutput } from './byte-output.js';
 import { EXTRA_COLUMNS, type CsvRowSource } from './columns.js';
 import { CanonicalLineScanner } from './line-scanner.js';
+import { writeExtrasFromBytes } from './raw-extras.js';
 import { csvField, writeOriginalRow } from './raw-row.js';
 import { RecordSlots } from './record-slots.js';
 
@@ -83,7 +84,8 @@ export class LineConverter {
           this.#writeJsonLine(slots);
         } else {
           writeOriginalRow(out, slots);
-          if (all) this.#writeExtras(snapshotViewOfSlots(slots));
+          // Most records' extras print from their bytes (raw-extras.ts); the others decode a snapshot.
+          if (all && !writeExtrasFromBytes(out, slots)) this.#writeExtras(snapshotViewOfSlots(slots));
           if (this.options.keys === true) this.#writeKeys(source);
           out.byte(NEWLINE);
         }
