@@ -2,7 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } 
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
-  ByteOutput, csvColumns, csvLine, KEY_COLUMNS, LineConverter, readLineBytesBatches, readSnapshots, TcpInfoReadError, toCsvBytes, type ColumnSet, type CsvColumn,
+  ByteOutput, csvColumns, csvLine, KEY_COLUMNS, LineConverter, readLineBytesBatches, TcpInfoReadError, type ColumnSet, type CsvColumn,
 } from '@tcpinfo/parse';
 import { ColumnBatchBuilder, type ColumnBatch } from './parquet-batch.js';
 /** Bytes per read of a plain file: the fs default (64 KiB) costs ~10% more CPU in reads; 1 MiB, more RSS and longer scavenges for the same speed. */
@@ -151,8 +151,6 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const out = new ByteOutput(options.output);
   if (!jsonl && !parquet && options.header !== false) out.utf8(csvHeaderLine(options.columns ?? 'original', options.keys === true));
   let rows = 0;
-  // Resolved once for every input (1,000 small files: once per file was measurable).
-  const csvNames = jsonl || parquet ? [] : runColumns(options.columns ?? 'original', options.keys === true).map((c) => c.name);
   try {
     for (const path of inputs) {
       const isStdin = path === '-';
@@ -160,19 +158,11 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
       const input = isStdin ? (options.stdin ?? process.stdin) : await openInput(path);
       const onProgress = options.onProgress && !isStdin ? (n: number) => options.onProgress!(doneBefore + n, total) : undefined;
       const readOptions = { sourceName: isStdin ? '<stdin>' : path, ...(onProgress ? { onProgress } : {}), ...(onInvalid ? { onInvalid } : {}) };
-      if (jsonl) {
-        rows += await convertJsonl(input, readOptions, out);
-      } else if (parquet) {
+      if (parquet) {
         rows += await convertBatches(input, readOptions, options);
       } else {
-        // The library's CSV: the original's rows straight from the bytes (see toCsv).
-        for await (const chunk of toCsvBytes(readSnapshots(input, readOptions), { columns: csvNames, header: false })) {
-          rows += countRows(chunk);
-          out.reserve(chunk.length);
-          chunk.copy(out.buffer, out.position);
-          out.position += chunk.length;
-          await out.flushIfFull();
-        }
+        // The library's row writer (toCsv's byte-level path, snapshotToJson's text), straight into the output.
+        rows += await convertLines(input, readOptions, out, { all: jsonl || options.columns === 'all', keys: !jsonl && options.keys === true, jsonl });
       }
       if (onProgress) doneBefore += statSafe(path);
     }
@@ -183,9 +173,20 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   return { rows, skipped, skippedExamples };
 }
 
-/** `--format=jsonl`: each record decoded, as a JSON line (snapshotToJson). */
-async function convertJsonl(input: Readable | Uint8Array, options: { sourceName: string; onInvalid?: (e: TcpInfoReadError) => void }, out: ByteOutput): Promise<number> {
-  const lines = new LineConverter(out, { all: true, jsonl: true, ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}) });
+/**
+ * CSV rows (the original's columns, `all`'s, the keys) or `--format=jsonl`'s
+ * lines, written by the library's LineConverter into `out`: what
+ * toCsvBytes(readSnapshots(input)) yields for these columns (its byte-level
+ * path is this converter), without its chunks copied into `out` and their
+ * newlines counted again (~3% of --columns=all's CPU).
+ */
+async function convertLines(
+  input: Readable | Uint8Array,
+  options: { sourceName: string; onInvalid?: (e: TcpInfoReadError) => void },
+  out: ByteOutput,
+  settings: { all: boolean; keys: boolean; jsonl: boolean },
+): Promise<number> {
+  const lines = new LineConverter(out, { ...settings, ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}) });
   let rows = 0;
   for await (const batch of readLineBytesBatches(input, options)) {
     try {
@@ -250,13 +251,6 @@ async function convertBatches(input: Readable | Uint8Array, readOptions: { sourc
     if (builder.rows > 0) await onBatch(builder.take());
   }
   return rows;
-}
-
-/** Rows in a chunk of CSV: its newlines (no column of ours prints a newline inside a field in practice: kernel names). */
-function countRows(chunk: Buffer): number {
-  let n = 0;
-  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 /** The CSV header line (with its newline) of a column set, with the key columns when asked. */
