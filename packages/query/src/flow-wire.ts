@@ -65,17 +65,21 @@ export class FlowWriter {
     this.#count++;
   }
 
-  /** The flows written, in buffers of their own (transferable: nothing else refers to them). */
+  /**
+   * The flows written, in shared buffers of their own (nothing else refers to
+   * them). Shared, not transferred: a transfer detaches an ArrayBuffer, and
+   * the first detach in the polling thread's isolate makes every typed-array
+   * access of that thread pay a check from then on (see the saver's
+   * WriteBatch.bytes).
+   */
   finish(): PackedFlows {
-    const lines = new Uint8Array(this.#lines.length);
+    const lines = new Uint8Array(new SharedArrayBuffer(this.#lines.length));
     lines.set(this.#lines.buffer.subarray(0, this.#lines.length));
-    return { count: this.#count, texts: this.#texts, numbers: this.#numbers.slice(0, this.#count * NUMBERS_PER_FLOW), firstNanos: this.#firstNanos, lines };
+    const count = this.#count * NUMBERS_PER_FLOW;
+    const numbers = new Float64Array(new SharedArrayBuffer(count * Float64Array.BYTES_PER_ELEMENT));
+    numbers.set(this.#numbers.subarray(0, count));
+    return { count: this.#count, texts: this.#texts, numbers, firstNanos: this.#firstNanos, lines };
   }
-}
-
-/** The buffers of `packed` to transfer with it. */
-export function transferables(packed: PackedFlows): ArrayBuffer[] {
-  return [packed.numbers.buffer as ArrayBuffer, packed.lines.buffer as ArrayBuffer];
 }
 
 /** Flow `i` of `packed`, rebuilt (the query thread's side). */

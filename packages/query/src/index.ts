@@ -4,7 +4,7 @@ export { route, MAX_TARGET_LENGTH, type Route } from './routes.js';
 export { listEntry, answerJson, AnswerCache, DEFAULT_CACHED_SNAPSHOTS } from './format.js';
 export { QueryServer, queryThreadUrl, type QueryServerOptions, type QueryServerStats } from './server.js';
 export { AskDesk } from './ask-desk.js';
-export { FlowWriter, readFlow, transferables, type PackedFlows } from './flow-wire.js';
+export { FlowWriter, readFlow, type PackedFlows } from './flow-wire.js';
 export { MainLink, type Question, type Reply } from './main-link.js';
 export type { Ask, AskAnswer, FromQueryThread, ToQueryThread, QueryThreadConfig } from './thread-protocol.js';
 export { QueryError, type QueryErrorCode } from './errors.js';

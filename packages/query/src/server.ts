@@ -5,7 +5,6 @@ import { removeSocketFile } from '@tcpinfo/eventsocket';
 import { AskDesk } from './ask-desk.js';
 import { QueryError } from './errors.js';
 import type { FlowTable } from './flow-table.js';
-import { transferables } from './flow-wire.js';
 import { DEFAULT_CACHED_SNAPSHOTS } from './format.js';
 import { DEFAULT_BATCH_GAP_MS } from './main-link.js';
 import { COUNTER, COUNTERS_BYTES, type FromQueryThread, type QueryThreadConfig, type ToQueryThread } from './thread-protocol.js';
@@ -149,7 +148,7 @@ export class QueryServer {
         switch (m.type) {
           case 'asks': {
             const answer = this.#desk.answer(m.asks);
-            worker.postMessage(answer satisfies ToQueryThread, transferables(answer.flows));
+            worker.postMessage(answer satisfies ToQueryThread); // its flows are in shared buffers: nothing detached
             return;
           }
           case 'listening':

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listConnections, queryConnection, queryConnectionByCookie, type ConnectionAnswer } from '@tcpinfo/eventsocket';
 import { GoTime } from '@tcpinfo/netlink';
 import { FlowTable, QueryError, QueryServer } from '@tcpinfo/query';
@@ -74,6 +75,27 @@ describe('QueryServer', () => {
     expect(await queryConnectionByCookie(path, '0x0000000000000002')).toEqual(one);
     expect(await queryConnection(path, uuid(9))).toBeUndefined();
     expect(await listConnections(path)).toEqual(list);
+  });
+
+  it('answers cross to the query thread without detaching a buffer (shared buffers, no transfer list)', async () => {
+    // One detached ArrayBuffer in the polling thread slows every typed-array
+    // access of that thread from then on (flow-wire.ts, FlowWriter.finish).
+    const post = vi.spyOn(Worker.prototype, 'postMessage'); // calls through, records the arguments
+    try {
+      feed(3);
+      await server.listen(path);
+      expect(await listConnections(path)).toHaveLength(3);
+      expect((await queryConnection(path, uuid(2)))?.uuid).toBe(uuid(2));
+      const answers = post.mock.calls.map(([m]) => m as { flows?: { numbers: Float64Array; lines: Uint8Array } }).filter((m) => m.flows !== undefined);
+      expect(answers.length).toBeGreaterThanOrEqual(2);
+      for (const [, transfer] of post.mock.calls) expect(transfer === undefined || (transfer as unknown[]).length === 0).toBe(true);
+      for (const a of answers) {
+        expect(a.flows!.numbers.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(a.flows!.lines.buffer).toBeInstanceOf(SharedArrayBuffer);
+      }
+    } finally {
+      post.mockRestore();
+    }
   });
 
   it('a closed connection is answered closed with its final snapshot', async () => {

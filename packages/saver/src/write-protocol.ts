@@ -1,7 +1,7 @@
 /**
  * The messages between the saver (main thread) and its write thread
  * (write-thread.ts), typed on both sides. One batch of appends goes over per
- * turn of the event loop, its bytes in one transferred buffer, and is answered
+ * turn of the event loop, its bytes in one shared buffer, and is answered
  * by one message.
  */
 
@@ -40,7 +40,14 @@ export interface SettleRequest {
 /** Main thread → write thread. */
 export interface WriteBatch {
   readonly appends: readonly AppendRequest[];
-  readonly bytes: ArrayBuffer;
+  /**
+   * The batch's frames, shared rather than transferred: a transfer detaches an
+   * ArrayBuffer, and the first detach in an isolate turns off V8's guarantee
+   * that typed arrays never detach, after which every typed-array access of
+   * the polling thread (the cache's word compare, the walkers) pays a check.
+   * The main thread never touches the buffer once it is posted.
+   */
+  readonly bytes: SharedArrayBuffer;
   /** The saver's clock (ms): the recheck interval is measured on it. */
   readonly now: number;
   /** Paths whose descriptor to close first (file finished). */

@@ -51,7 +51,7 @@ export class WriteRules {
   }
 
   /** Appends the request's frames; never throws. */
-  append(req: AppendRequest, bytes: ArrayBuffer, now: number): AppendOutcome {
+  append(req: AppendRequest, bytes: ArrayBufferLike, now: number): AppendOutcome {
     const data = new Uint8Array(bytes, req.data[0], req.data[1]);
     const kept = this.#open.get(req.path);
     if (kept !== undefined) {

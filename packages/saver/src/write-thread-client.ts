@@ -36,7 +36,7 @@ export function writeThreadUrl(): URL {
 /**
  * The main thread's side of the write thread: the appends requested during
  * one turn of the event loop go over as one message (their bytes in one
- * transferred buffer) and come back as one, so the polling thread spends one
+ * shared buffer) and come back as one, so the polling thread spends one
  * postMessage per cycle on the disk instead of a libuv request per file
  * (measured ~35 µs of main-thread time each under load), and a file's open and
  * first write need no round trip through the busy polling loop (10,000 files
@@ -145,7 +145,7 @@ export class WriteThreadClient {
     this.#gathering = [];
     let total = 0;
     for (const r of batch) total += r.data.length + r.header.length;
-    const bytes = new ArrayBuffer(total);
+    const bytes = new SharedArrayBuffer(total); // not transferred: see WriteBatch.bytes
     const into = new Uint8Array(bytes);
     let off = 0;
     const appends = batch.map((r): AppendRequest => {
@@ -168,7 +168,7 @@ export class WriteThreadClient {
     this.#inFlight.push(batch);
     worker.ref(); // an answer is due: keep the process alive for it
     const message: WriteBatch = { appends, bytes, now: this.#now(), release: this.#release, releaseAll: this.#releaseAll, settle: this.#settle };
-    worker.postMessage(message, [bytes]);
+    worker.postMessage(message);
     this.#release = [];
     this.#releaseAll = false;
     this.#settle = [];

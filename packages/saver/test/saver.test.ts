@@ -2,6 +2,7 @@ import { fixturePath } from '@tcpinfo/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { createMetrics } from '@tcpinfo/metrics';
 import { ArchivalRecord, GoTime } from '@tcpinfo/netlink';
@@ -277,6 +278,30 @@ describe('Saver files (SPEC §5)', () => {
     for (const k of keys) {
       const path = join(out, `2024/02/29/host_1700000000_unsafe_${k.lo.toString(16).toUpperCase().padStart(16, '0')}.00000.jsonl.zst`);
       expect(readZstLines(path).slice(1)).toEqual([line(0), line(1), line(2)]);
+    }
+  });
+
+  it('posts its batches to the write thread without detaching a buffer (a shared buffer, no transfer list)', async () => {
+    // One detached ArrayBuffer anywhere in the polling thread slows every
+    // typed-array access of that thread from then on (write-protocol.ts).
+    const post = vi.spyOn(Worker.prototype, 'postMessage'); // calls through, records the arguments
+    try {
+      const out = tempDir();
+      const s = makeSaver({ outputDir: out });
+      const k = key(0, 15);
+      s.writeLine(k, line(1), START, k.idm);
+      await s.flush();
+      s.writeLine(k, line(2), START, k.idm);
+      s.close(k, START);
+      await s.closeAll();
+      expect(readZstLines(join(out, '2024/02/29/host_1700000000_unsafe_000000000000000F.00000.jsonl.zst')).slice(1)).toEqual([line(1), line(2)]);
+      const calls = post.mock.calls;
+      const batches = calls.map(([message]) => message as { appends?: unknown[]; bytes?: unknown }).filter((m) => m.appends !== undefined);
+      expect(batches.length).toBeGreaterThanOrEqual(2);
+      for (const [, transfer] of calls) expect(transfer === undefined || (transfer as unknown[]).length === 0).toBe(true);
+      for (const b of batches) expect(b.bytes).toBeInstanceOf(SharedArrayBuffer);
+    } finally {
+      post.mockRestore();
     }
   });
 
