@@ -5,7 +5,7 @@ import { SIZEOF_INET_DIAG_MSG } from '@tcpinfo/inetdiag';
 import type { TcpInfoMetrics } from '@tcpinfo/metrics';
 import { ByteBudget } from './byte-budget.js';
 import { CompactionQueue } from './compaction-queue.js';
-import { frameLevel, LineCompressor, type CompressedLines } from './compression.js';
+import { frameLevels, LineCompressor, type CompressedLines } from './compression.js';
 import { ConnectionFile, FileProgress } from './connection-file.js';
 import type { FlowEventSink, RecordSink } from './events.js';
 import { connectionFilePath, datePath, firstFreeSequence } from './paths.js';
@@ -155,7 +155,7 @@ export class Saver {
     // .compacting link went unlogged behind a refused data file in CI).
     const limited = () => rateLimitedLog(this.#opts.log, 1000, now);
     this.#logError = limited();
-    this.#lines = new LineCompressor(frameLevel(this.#opts.compressionLevel, this.#opts.compact), this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
+    this.#lines = new LineCompressor(frameLevels(this.#opts.compressionLevel, this.#opts.compact), this.#opts.flushAfterMs, now, (f) => this.#queueFrame(f));
     this.#budget = new ByteBudget(this.#opts.maxPendingBytes, metrics);
     this.#client = new WriteThreadClient({ maxOpenFiles: this.#opts.maxOpenFiles, recheckMs: RECHECK_MS, fileMode: this.#opts.fileMode }, now);
     this.#scheduler = new WriteScheduler({
