@@ -277,9 +277,31 @@ export class SnapshotWords {
   }
 }
 
+/**
+ * Words [from, to) of the two snapshots are equal. The differences are OR-ed
+ * eight words at a time, with no branch per word: nearly every socket of a
+ * cycle is unchanged, so the loop almost always runs to the end, and an early
+ * exit would only help the few that changed.
+ */
 function wordsEqual(prev: Int32Array, at: number, cur: Int32Array, base: number, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (prev[at + i] !== cur[base + i]) return false;
-  return true;
+  const shift = base - at;
+  const end = at + to;
+  let i = at + from;
+  let diff = 0;
+  for (const end8 = end - 7; i < end8; i += 8) {
+    const j = i + shift;
+    diff |=
+      (prev[i]! ^ cur[j]!) |
+      (prev[i + 1]! ^ cur[j + 1]!) |
+      (prev[i + 2]! ^ cur[j + 2]!) |
+      (prev[i + 3]! ^ cur[j + 3]!) |
+      (prev[i + 4]! ^ cur[j + 4]!) |
+      (prev[i + 5]! ^ cur[j + 5]!) |
+      (prev[i + 6]! ^ cur[j + 6]!) |
+      (prev[i + 7]! ^ cur[j + 7]!);
+  }
+  for (; i < end; i++) diff |= prev[i]! ^ cur[i + shift]!;
+  return diff === 0;
 }
 
 /**
