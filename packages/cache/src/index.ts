@@ -4,6 +4,10 @@ import { DatagramWords, SnapshotArena, SnapshotWords } from './snapshot-words.js
 
 export { SnapshotArena, SnapshotWords } from './snapshot-words.js';
 
+// Word indexes of the cookie's halves in an inet_diag payload (both offsets are multiples of 4).
+const COOKIE_LO_WORD = IDIAG_COOKIE_LO_OFFSET >> 2;
+const COOKIE_HI_WORD = IDIAG_COOKIE_HI_OFFSET >> 2;
+
 /** The cookie of an inet_diag payload (`idiag_cookie`, two host-order 32-bit halves). */
 export function cookieOf(payload: Buffer): bigint {
   return (BigInt(payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) << 32n) | BigInt(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET));
@@ -148,11 +152,17 @@ export class ConnectionCache<S = unknown> {
    * Throws the NetlinkParseError of a malformed payload (the walker's verdict)
    * (a known socket still counts as seen and keeps its previous snapshot; a new
    * one is not added); only an excluded socket's later messages are not looked at.
+   * `datagram`, when given, is the datagram `payload` is a view of (the same
+   * object for all its messages): the cache's word view of it is then found by
+   * identity.
    */
-  update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean, walk?: AttributeRanges): UpdateResult {
+  update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean, walk?: AttributeRanges, datagram?: Uint8Array): UpdateResult {
     if (payload.length < SIZEOF_INET_DIAG_MSG) this.#walk(payload, walk); // no cookie to read: throws the walker's BAD_LENGTH
-    const lo = payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
-    const hi = payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
+    const words = this.#datagramWords.of(payload, datagram);
+    const at = payload.byteOffset >> 2;
+    // The cookie's halves from the words when aligned (as readUInt32LE reads them, unsigned).
+    const lo = words !== undefined ? words[at + COOKIE_LO_WORD]! >>> 0 : payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
+    const hi = words !== undefined ? words[at + COOKIE_HI_WORD]! >>> 0 : payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
     let entry = this.#previousOrder[this.#cursor];
     if (entry !== undefined && entry.lo === lo && entry.hi === hi && !entry.removed) this.#cursor++;
     else {
@@ -167,10 +177,7 @@ export class ConnectionCache<S = unknown> {
       }
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
-      if (payload.length === entry.length) {
-        const words = this.#datagramWords.of(payload);
-        if (words !== undefined && entry.sameBesideIgnored(words, payload.byteOffset >> 2)) return UpdateResult.Unchanged;
-      }
+      if (words !== undefined && payload.length === entry.length && entry.sameBesideIgnored(words, at)) return UpdateResult.Unchanged;
       const ranges = this.#walk(payload, walk);
       const change = comparePayloads(entry.view(), payload, ranges);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;

@@ -311,10 +311,19 @@ function wordsEqual(prev: Int32Array, at: number, cur: Int32Array, base: number,
 export class DatagramWords {
   #buffer: ArrayBufferLike | undefined;
   #words: Int32Array = new Int32Array(0);
+  /** The datagram the words were last found for, when the caller named it. */
+  #datagram: Uint8Array | undefined;
 
-  /** The words of `view`'s whole ArrayBuffer, or undefined when `view` is not 4-byte aligned. */
-  of(view: Uint8Array): Int32Array | undefined {
+  /**
+   * The words of `view`'s whole ArrayBuffer, or undefined when `view` is not
+   * 4-byte aligned. `datagram`, when given, is what `view` is a view of: the
+   * same datagram as the last call's answers at once (`view.buffer` is a call
+   * into V8's C++ on Node 20, ~1% of a busy cycle when asked per message).
+   */
+  of(view: Uint8Array, datagram?: Uint8Array): Int32Array | undefined {
     if ((view.byteOffset & 3) !== 0) return undefined;
+    if (datagram !== undefined && datagram === this.#datagram) return this.#words;
+    this.#datagram = datagram;
     const buffer = view.buffer;
     if (buffer !== this.#buffer) {
       this.#buffer = buffer;

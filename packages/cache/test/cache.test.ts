@@ -119,6 +119,39 @@ describe('ConnectionCache', () => {
     );
   });
 
+  it('answers the same when told each payload\'s datagram, at any alignment, with the datagram object reused', () => {
+    // The daemon names the datagram so the cache finds its word view by identity;
+    // the answers must be those of a cache that looks at each payload alone.
+    const cookies = [5n, 0x1_0000_0005n, 0xffff_ffff_0000_0005n, 0x8000_0001n, 42n];
+    for (const skew of [0, 2]) {
+      // `skew` 2: every payload sits at an offset that is not a multiple of 4 (no word view).
+      const datagram = Buffer.from(new ArrayBuffer(4096 + skew), skew, 4096);
+      const told = new ConnectionCache();
+      const alone = new ConnectionCache();
+      for (let cycle = 0; cycle < 6; cycle++) {
+        let at = 0;
+        const views = cookies.map((k, i) => {
+          const m = msg(k, { cwnd: 10 + ((cycle * (i + 1)) % 3), lastSend: cycle, meminfo: i === 3 });
+          m.copy(datagram, at + 16); // behind a 16-byte netlink header, as the kernel sends it
+          const view = datagram.subarray(at + 16, at + 16 + m.length);
+          at += 16 + m.length;
+          return view;
+        });
+        for (const view of views) {
+          const a = alone.update(Buffer.from(view)); // a copy: its own ArrayBuffer
+          const t = told.update(view, undefined, undefined, datagram);
+          expect(t).toBe(a);
+          expect(told.lastEntry!.cookie).toBe(alone.lastEntry!.cookie);
+          expect(told.lastEntry!.payload.equals(alone.lastEntry!.payload)).toBe(true);
+          if (t !== UpdateResult.Unchanged) expect(told.lastEntry!.payload.equals(view)).toBe(true);
+        }
+        expect(told.endCycle().length).toBe(alone.endCycle().length);
+      }
+      expect(told.size).toBe(cookies.length);
+      for (const k of cookies) expect(told.get(k)!.cookie).toBe(k);
+    }
+  });
+
   it("answers as a plain map would, whatever the order guess (cycles in repeated, changed and reordered orders; deletes; closes)", () => {
     // The cache guesses each message's entry from the previous cycle's order before
     // asking its map: every guess is checked by cookie, so results must equal a

@@ -18,8 +18,11 @@ export type CollectorSaver = Pick<Saver, 'write' | 'close' | 'tick' | 'flushNow'
  * replay recorded kernel messages, so the collector runs without root).
  */
 export interface DumpSocket {
-  /** Sends one inet_diag request and calls `onMessage` with each reply's payload (a view, valid during the call). */
-  dump(request: Uint8Array, onMessage: (payload: Buffer) => void): Promise<DumpResult>;
+  /**
+   * Sends one inet_diag request and calls `onMessage` with each reply's payload (a view, valid
+   * during the call) and, when known, the datagram it is a view of (see InetDiagMessageCallback).
+   */
+  dump(request: Uint8Array, onMessage: (payload: Buffer, datagram?: Buffer) => void): Promise<DumpResult>;
   close(): void;
 }
 
@@ -123,7 +126,7 @@ export class Collector {
     this.#cachedRecordOptions = { ...this.#recordOptions, immutable: true };
   }
 
-  readonly #onMessage = (payload: Buffer): void => {
+  readonly #onMessage = (payload: Buffer, datagram?: Buffer): void => {
     this.#count++;
     // A socket destroyed while its dump was in flight must not come back as new. Only
     // sockets the cache lacks can be such (destroyed ones leave it): the cookie's
@@ -131,7 +134,7 @@ export class Collector {
     if (this.#closes.anyDestroyed && !this.cache.has(payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET), payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET)) && this.#closes.isDestroyed(cookieOf(payload))) return;
     let result: UpdateResult;
     try {
-      result = this.cache.update(payload, this.#isExcluded, this.#walk);
+      result = this.cache.update(payload, this.#isExcluded, this.#walk, datagram);
     } catch (err) {
       this.#opts.metrics?.netlinkSkipped.labels('malformed').inc();
       this.#logError(`tcp-info: skipping a malformed inet_diag message: ${(err as Error).message}`);

@@ -59,9 +59,12 @@ export interface DumpResult {
 /**
  * Called once per inet_diag reply (the inet_diag_msg and its attributes). The
  * payload is a view into the received datagram, valid only during the call:
- * copy what you keep.
+ * copy what you keep. `datagram` is that datagram, the same object for each
+ * of its messages: a caller that keeps a view per datagram (the cache's
+ * words) recognises it by identity instead of asking each payload for its
+ * `buffer` (a call into V8's C++ on Node 20).
  */
-export type InetDiagMessageCallback = (payload: Buffer) => void;
+export type InetDiagMessageCallback = (payload: Buffer, datagram: Buffer) => void;
 
 interface PendingDump {
   readonly seq: number;
@@ -225,7 +228,7 @@ export class InetDiagSocket {
             if (p.error === undefined) {
               p.messages++;
               try {
-                p.onMessage(payload);
+                p.onMessage(payload, datagram);
               } catch (err) {
                 p.error = err instanceof Error ? err : new Error(String(err));
               }
