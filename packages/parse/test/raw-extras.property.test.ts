@@ -6,6 +6,7 @@ import { decodeRecord, readSnapshots, toCsv } from '../src/index.js';
 import { ByteOutput } from '../src/csv/byte-output.js';
 import { writeExtrasFromBytes } from '../src/csv/raw-extras.js';
 import { RecordSlots } from '../src/csv/record-slots.js';
+import { relay, text } from './csv-chunks.js';
 
 // The byte-level extras of `columns: 'all'` (raw-extras.ts) against the column
 // table's (a decoded snapshot per row, csv-stringify): generated records of
@@ -43,14 +44,6 @@ const otherRecord = fc
     return line(idm, attrs);
   });
 
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let s = '';
-  for await (const c of chunks) s += c;
-  return s;
-}
-async function* relay<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
-  yield* items;
-}
 function printsFromBytes(l: string): boolean {
   const slots = new RecordSlots();
   slots.fillFromRecord(ArchivalRecord.parseLine(l));

@@ -8,6 +8,7 @@ import {
   ALL_EXTRA_COLUMNS, CSV_COLUMNS, decodeRecord, KEY_COLUMNS, ORIGINAL_COLUMN_NAMES, readConnection, readSnapshots, toCsv,
   type CsvSourceItem, type ToCsvOptions,
 } from '../src/index.js';
+import { relay, text } from './csv-chunks.js';
 
 // toCsv: the original csvtool's CSV from readSnapshots, byte for byte, on
 // every sample file; the byte-level path (readSnapshots handed over whole)
@@ -17,15 +18,6 @@ import {
 const TESTDATA = new URL('../../../../shared/testdata/', import.meta.url);
 const samples = readdirSync(TESTDATA).filter((f) => f.endsWith('.jsonl.zst') && readdirSync(TESTDATA).includes(`${f}.csv`));
 
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let s = '';
-  for await (const c of chunks) s += c;
-  return s;
-}
-/** The same items, but not the SnapshotStream itself: toCsv must take the flexible path. */
-async function* relay<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
-  yield* items;
-}
 
 describe('toCsv over readSnapshots of the sample files', () => {
   it('finds the samples', () => expect(samples.length).toBeGreaterThanOrEqual(3));
