@@ -2,6 +2,7 @@ import { ASCII } from '@tcpinfo/go-format';
 import { INET_DIAG_ATTRIBUTES, INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { TCP_INFO_FIELDS } from '@tcpinfo/tcp';
 import type { ByteOutput } from './byte-output.js';
+import { EXTRA_COLUMNS } from './columns.js';
 import { putUint, putUint64 } from './put-text.js';
 import { HOST_IS_LITTLE_ENDIAN, type RecordSlots } from './record-slots.js';
 
@@ -37,8 +38,12 @@ for (const f of EXTRA_TCP) {
   // Word loads below need the kernel's natural alignment (values start 8-aligned in the slots).
   if (f.size > 1 && f.offset % Math.min(f.size, 4) !== 0) throw new Error(`tcp_info field ${f.name} is not aligned`);
 }
-/** Columns after the tcp_info fields and TCP.InfoLength: SKV6Only, Locals, Peers, ClassIDFull, CGroupID, SockOpt, OtherAttributes (empty here). */
-const EMPTY_TAIL = 7;
+/**
+ * Columns after the tcp_info fields and TCP.InfoLength (SKV6Only, Locals, Peers,
+ * ClassIDFull, CGroupID, SockOpt, OtherAttributes): empty here. Counted from the
+ * column table, so a column added there is not silently left out here.
+ */
+const EMPTY_TAIL = EXTRA_COLUMNS.length - EXTRA_TCP.length - 1;
 /** Room for a row's extras: every field at 20 digits and a comma. */
 const ROOM = (EXTRA_TCP.length + 1 + EMPTY_TAIL) * 21;
 
