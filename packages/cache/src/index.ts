@@ -97,6 +97,9 @@ export class ConnectionCache<S = unknown> {
   #previousOrder: CacheEntry<S>[] = [];
   #cursor = 0;
   readonly #datagramWords = new DatagramWords();
+  /** The datagram last copied into the arena's scratch region, and whether it fitted. */
+  #scratchDatagram: Uint8Array | undefined = undefined;
+  #scratchLoaded = false;
   /** The kept snapshots, side by side in dump order (snapshot-words.ts). */
   readonly #arena: SnapshotArena;
   #size = 0;
@@ -111,7 +114,7 @@ export class ConnectionCache<S = unknown> {
   readonly #ownWalk = new AttributeRanges();
 
   /** `arena`: where kept snapshots are stored (tests pass a small one to see it compact). */
-  constructor(arena: SnapshotArena = new SnapshotArena()) {
+  constructor(arena: SnapshotArena = new SnapshotArena(undefined, undefined, true)) {
     this.#arena = arena;
   }
 
@@ -152,14 +155,30 @@ export class ConnectionCache<S = unknown> {
    * Throws the NetlinkParseError of a malformed payload (the walker's verdict)
    * (a known socket still counts as seen and keeps its previous snapshot; a new
    * one is not added); only an excluded socket's later messages are not looked at.
-   * `datagram`, when given, is the datagram `payload` is a view of (the same
-   * object for all its messages): the cache's word view of it is then found by
-   * identity.
+   * `datagram`, when given, is the datagram `payload` is a view of: the same
+   * object for all its messages, and within a cycle a new object for each
+   * datagram (InetDiagSocket's are: the binding allocates each one, and a
+   * netlink test pins it). The cache's SIMD arena copies it once into its
+   * scratch region, when its first message comes, and compares its snapshots
+   * there (snapshot-words.ts); else the words of the datagram are compared in
+   * JavaScript. A datagram object refilled within one cycle would be compared
+   * as its first content: the cache forgets it only at {@link endCycle}.
    */
   update(payload: Buffer, isExcluded?: (payload: Buffer) => boolean, walk?: AttributeRanges, datagram?: Uint8Array): UpdateResult {
     if (payload.length < SIZEOF_INET_DIAG_MSG) this.#walk(payload, walk); // no cookie to read: throws the walker's BAD_LENGTH
-    const words = this.#datagramWords.of(payload, datagram);
-    const at = payload.byteOffset >> 2;
+    // Byte offset of the payload in the arena's scratch copy of its datagram, or -1 (then the
+    // words of the datagram itself are compared, in JavaScript).
+    let scratchAt = -1;
+    if (datagram !== undefined) {
+      if (datagram !== this.#scratchDatagram) {
+        this.#scratchDatagram = datagram;
+        this.#scratchLoaded = this.#arena.loadScratch(datagram);
+      }
+      const offset = payload.byteOffset - datagram.byteOffset;
+      if (this.#scratchLoaded && (offset & 3) === 0) scratchAt = offset;
+    }
+    const words = scratchAt >= 0 ? this.#arena.words : this.#datagramWords.of(payload, datagram);
+    const at = scratchAt >= 0 ? scratchAt >> 2 : payload.byteOffset >> 2;
     // The cookie's halves from the words when aligned (as readUInt32LE reads them, unsigned).
     const lo = words !== undefined ? words[at + COOKIE_LO_WORD]! >>> 0 : payload.readUInt32LE(IDIAG_COOKIE_LO_OFFSET);
     const hi = words !== undefined ? words[at + COOKIE_HI_WORD]! >>> 0 : payload.readUInt32LE(IDIAG_COOKIE_HI_OFFSET);
@@ -177,7 +196,7 @@ export class ConnectionCache<S = unknown> {
       }
       this.lastEntry = entry;
       if (entry.excluded) return UpdateResult.Excluded;
-      if (words !== undefined && payload.length === entry.length && entry.sameBesideIgnored(words, at)) return UpdateResult.Unchanged;
+      if (payload.length === entry.length && (scratchAt >= 0 ? entry.sameInScratch(scratchAt) : words !== undefined && entry.sameBesideIgnored(words, at))) return UpdateResult.Unchanged;
       const ranges = this.#walk(payload, walk);
       const change = comparePayloads(entry.view(), payload, ranges);
       if (change === ChangeType.NoMajorChange) return UpdateResult.Unchanged;
@@ -223,6 +242,8 @@ export class ConnectionCache<S = unknown> {
    * kept (not excluded) ones, whose connections have closed.
    */
   endCycle(): CacheEntry<S>[] {
+    // The next cycle's first datagram is copied again even if it is the same object refilled.
+    this.#scratchDatagram = undefined;
     const gone: CacheEntry<S>[] = [];
     const cycle = this.#cycle;
     const everySeen = this.#seen === this.#size;

@@ -25,6 +25,7 @@
 
 import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { AttributeRanges, changeComparedBounds } from '@tcpinfo/netlink';
+import { type SameWords, simdStorage } from './same-words.js';
 
 // The bytes ignored are netlink's one rule (changeComparedBounds); here they are
 // only converted to word indexes, once per kept snapshot.
@@ -36,6 +37,15 @@ const ownWalk = new AttributeRanges();
 const INITIAL_ARENA_WORDS = 65_536;
 /** Garbage below this many words (256 KiB) is never worth a compaction. */
 const MIN_GARBAGE_WORDS = 65_536;
+/**
+ * Bytes of the scratch region at the start of a SIMD arena's memory: room for
+ * one datagram (the daemon's socket reads at most 32 KiB at a time; a larger
+ * datagram is compared by the JavaScript loop instead).
+ */
+export const SCRATCH_BYTES = 64 * 1024;
+// Placeholders until the constructor sets the storage.
+const NO_WORDS = new Int32Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * The storage of kept snapshots: one Int32Array, slots handed out at its end.
@@ -48,11 +58,21 @@ const MIN_GARBAGE_WORDS = 65_536;
  */
 export class SnapshotArena {
   /** The storage (replaced when it grows or is compacted). */
-  words: Int32Array;
+  words: Int32Array = NO_WORDS;
   /** The same storage as bytes. */
-  bytes: Uint8Array;
-  /** Words handed out (live and garbage). */
+  bytes: Uint8Array = NO_BYTES;
+  /**
+   * A SIMD arena's compare (same-words.ts), over its storage: a WebAssembly
+   * memory whose first {@link SCRATCH_BYTES} are the scratch region, the
+   * slots following. Undefined for a plain arena.
+   */
+  sameWords: SameWords | undefined = undefined;
+  /** First word of the slots (after the scratch region of a SIMD arena). */
+  readonly #base: number;
+  /** Words handed out (live and garbage), plus #base. */
   #top = 0;
+  /** Words the storage may hold (a SIMD arena's memory, rounded up to whole pages, may be larger). */
+  #limit = 0;
   #garbage = 0;
   /** Slots in use. */
   #live = 0;
@@ -60,16 +80,57 @@ export class SnapshotArena {
   #epoch = 0;
   readonly #minGarbage: number;
 
-  /** `words`: the first storage's size; `minGarbageWords`: garbage below this is never compacted (tests lower it). */
-  constructor(words = INITIAL_ARENA_WORDS, minGarbageWords = MIN_GARBAGE_WORDS) {
-    this.words = new Int32Array(Math.max(1, words));
-    this.bytes = new Uint8Array(this.words.buffer);
+  /**
+   * `words`: the first storage's size; `minGarbageWords`: garbage below this
+   * is never compacted (tests lower it). `simd`: the storage is a WebAssembly
+   * memory with a scratch region, and snapshots are compared there
+   * ({@link loadScratch}, {@link SnapshotWords.sameInScratch}); the cache's
+   * own arena is one, private copies are not (each WebAssembly memory reserves
+   * gigabytes of address space).
+   */
+  constructor(words = INITIAL_ARENA_WORDS, minGarbageWords = MIN_GARBAGE_WORDS, simd = false) {
     this.#minGarbage = minGarbageWords;
+    if (!simd) {
+      this.#base = 0;
+      this.words = new Int32Array(Math.max(1, words));
+      this.bytes = new Uint8Array(this.words.buffer);
+      this.#limit = this.words.length;
+      return;
+    }
+    this.#base = SCRATCH_BYTES >> 2;
+    this.#top = this.#base;
+    this.#limit = this.#base + Math.max(1, words);
+    this.#useSimdStorage(4 * this.#limit);
+  }
+
+  /** A SIMD arena's storage becomes a new WebAssembly memory of at least `bytes`. */
+  #useSimdStorage(bytes: number): void {
+    const storage = simdStorage(bytes);
+    this.sameWords = storage.same;
+    this.words = new Int32Array(storage.buffer);
+    this.bytes = new Uint8Array(storage.buffer);
   }
 
   /** Words handed out, live and garbage. */
   get usedWords(): number {
-    return this.#top;
+    return this.#top - this.#base;
+  }
+
+  /** First word of the slots: 0, or after a SIMD arena's scratch region. */
+  get baseWord(): number {
+    return this.#base;
+  }
+
+  /**
+   * A SIMD arena copies `datagram` into its scratch region (the snapshots in
+   * it are then compared with {@link SnapshotWords.sameInScratch}, at their
+   * byte offset in the datagram). False (nothing copied) for a plain arena or
+   * a datagram larger than the region.
+   */
+  loadScratch(datagram: Uint8Array): boolean {
+    if (this.sameWords === undefined || datagram.length > SCRATCH_BYTES) return false;
+    this.bytes.set(datagram);
+    return true;
   }
 
   /** Words of outgrown or released slots. */
@@ -84,12 +145,12 @@ export class SnapshotArena {
 
   /** Whether {@link compact} would free enough to be worth the copy. */
   get wantsCompaction(): boolean {
-    return this.#garbage > 0 && this.#garbage >= this.#minGarbage && 2 * this.#garbage > this.#top;
+    return this.#garbage > 0 && this.#garbage >= this.#minGarbage && 2 * this.#garbage > this.#top - this.#base;
   }
 
   /** A new slot of `n` words; returns its offset (offsets stay valid when the storage grows). */
   reserve(n: number): number {
-    if (this.#top + n > this.words.length) this.#grow(this.#top + n);
+    if (this.#top + n > this.#limit) this.#grow(this.#top + n);
     const at = this.#top;
     this.#top += n;
     this.#live++;
@@ -103,10 +164,20 @@ export class SnapshotArena {
   }
 
   #grow(need: number): void {
-    const words = new Int32Array(Math.max(need, 2 * this.words.length));
-    words.set(this.words.subarray(0, this.#top));
-    this.words = words;
-    this.bytes = new Uint8Array(words.buffer);
+    const limit = Math.max(need, 2 * this.#limit);
+    if (this.sameWords !== undefined) {
+      // A new, larger memory (not Memory.grow: see same-words.ts). The scratch region is
+      // copied too: the datagram in it may still be being read.
+      const old = this.bytes;
+      this.#useSimdStorage(4 * limit);
+      this.bytes.set(old.subarray(0, this.#top << 2));
+    } else {
+      const words = new Int32Array(limit);
+      words.set(this.words.subarray(0, this.#top));
+      this.words = words;
+      this.bytes = new Uint8Array(words.buffer);
+    }
+    this.#limit = limit;
   }
 
   /**
@@ -135,12 +206,18 @@ export class SnapshotArena {
       if (s === undefined || s.arena !== this || s.epoch === moved) continue;
       s.epoch = moved;
       to.set(this.words.subarray(s.offset, s.offset + s.capacity), top);
-      s.offset = top;
+      s.offset = this.#base + top;
       top += s.capacity;
     }
-    this.words = to;
-    this.bytes = new Uint8Array(to.buffer);
-    this.#top = top;
+    if (this.sameWords !== undefined) {
+      // The WebAssembly memory is kept (it cannot shrink): the slots are copied back, packed, after the scratch region.
+      this.words.set(to.subarray(0, top), this.#base);
+    } else {
+      this.words = to;
+      this.bytes = new Uint8Array(to.buffer);
+      this.#limit = to.length;
+    }
+    this.#top = this.#base + top;
     this.#garbage = 0;
     return true;
   }
@@ -274,6 +351,17 @@ export class SnapshotWords {
       wordsEqual(prev, at, cur, base, this.#b3, this.#b4) &&
       wordsEqual(prev, at, cur, base, this.#b5, this.#length >> 2)
     );
+  }
+
+  /**
+   * The same test as {@link sameBesideIgnored}, in WebAssembly, for a
+   * snapshot (same byte length as this one) at byte `at` of the datagram in
+   * the scratch region of this snapshot's arena (a SIMD arena, after
+   * {@link SnapshotArena.loadScratch}).
+   */
+  sameInScratch(at: number): boolean {
+    if (!this.#quick) return false;
+    return this.arena.sameWords!(this.offset << 2, at, this.#b0 << 2, this.#b1 << 2, this.#b2 << 2, this.#b3 << 2, this.#b4 << 2, this.#b5 << 2, this.#length) === 1;
   }
 }
 

@@ -254,6 +254,52 @@ describe('ConnectionCache', () => {
     );
   });
 
+  it('answers as a plain arena does when it compares in its SIMD arena: datagrams of any size, a memory outgrown mid-datagram, compactions', () => {
+    // The daemon's cache copies each datagram into its WebAssembly memory and compares
+    // there; a cache over a plain arena, given each payload alone, compares in JavaScript.
+    // A tiny SIMD arena moves to a larger memory while a datagram is being read (a new
+    // socket's slot), and compacts at any garbage.
+    const cookies = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0001n];
+    const cycle = fc.record({
+      order: fc.shuffledSubarray(cookies, { minLength: 0 }),
+      cwnd: fc.array(fc.integer({ min: 10, max: 12 }), { minLength: cookies.length, maxLength: cookies.length }),
+      meminfo: fc.array(fc.boolean(), { minLength: cookies.length, maxLength: cookies.length }),
+      perDatagram: fc.integer({ min: 1, max: 4 }),
+      complete: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(cycle, { maxLength: 12 }), fc.boolean(), (cycles, tiny) => {
+        const simd = new SnapshotArena(tiny ? 8 : undefined, tiny ? 1 : undefined, true);
+        const told = new ConnectionCache(simd);
+        const alone = new ConnectionCache(new SnapshotArena(8, 1));
+        for (const { order, cwnd, meminfo, perDatagram, complete } of cycles) {
+          for (let first = 0; first < order.length; first += perDatagram) {
+            // One datagram: its messages behind 16-byte netlink headers, a new object each time.
+            const messages = order.slice(first, first + perDatagram).map((k) => {
+              const i = cookies.indexOf(k);
+              return msg(k, { cwnd: cwnd[i], meminfo: meminfo[i], lastSend: first });
+            });
+            const datagram = Buffer.alloc(messages.reduce((n, m) => n + 16 + m.length, 0));
+            let at = 0;
+            const views = messages.map((m) => {
+              m.copy(datagram, at + 16);
+              at += 16 + m.length;
+              return datagram.subarray(at - m.length, at);
+            });
+            for (const view of views) {
+              const expected = alone.update(Buffer.from(view));
+              expect(told.update(view, undefined, undefined, datagram)).toBe(expected);
+              expect(told.lastEntry!.payload.equals(alone.lastEntry!.payload)).toBe(true);
+            }
+          }
+          if (complete) expect(told.endCycle().map((e) => e.cookie)).toEqual(alone.endCycle().map((e) => e.cookie));
+        }
+        for (const k of cookies) expect(told.get(k)?.payload.equals(alone.get(k)!.payload) ?? alone.get(k) === undefined).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('lays the snapshots out in the order of the last cycle when it compacts, and only then', () => {
     const arena = new SnapshotArena(8, 1);
     const c = new ConnectionCache(arena);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeType, comparePayloads } from '@tcpinfo/netlink';
 import { KERNEL_6_18_FIXTURE, loadRawPayloads } from '@tcpinfo/testing';
-import { SnapshotArena, SnapshotWords } from '../src/snapshot-words.js';
+import { SCRATCH_BYTES, SnapshotArena, SnapshotWords } from '../src/snapshot-words.js';
 
 /** `cur` laid out as the cache meets it: inside a larger datagram, at an aligned offset. */
 function inDatagram(cur: Buffer): { words: Int32Array; base: number } {
@@ -87,5 +87,73 @@ describe('SnapshotWords', () => {
     expect([b.offset, a.offset]).toEqual([0, b.capacity]);
     expect(a.payload.equals(Buffer.concat([payloads[2]!, Buffer.alloc(64)]))).toBe(true);
     expect(b.payload.equals(payloads[1]!)).toBe(true);
+  });
+});
+
+describe('SnapshotWords in a SIMD arena (WebAssembly)', () => {
+  /** A SIMD arena holding `prev`, with `cur` loaded into its scratch region at byte 32 of a datagram. */
+  function scratchWith(arena: SnapshotArena, cur: Buffer): number {
+    const datagram = Buffer.alloc(cur.length + 64);
+    cur.copy(datagram, 32);
+    expect(arena.loadScratch(datagram)).toBe(true);
+    return 32;
+  }
+
+  it('answers as the JavaScript loop does, for a flip of any bit 0 or 7 of any byte of recorded kernel messages', () => {
+    const arena = new SnapshotArena(undefined, undefined, true);
+    const disagreements: string[] = [];
+    let same = 0;
+    let checked = 0;
+    for (const prev of payloads) {
+      const snapshot = new SnapshotWords(prev, undefined, arena);
+      const cur = Buffer.from(prev);
+      const { words, base } = inDatagram(cur);
+      const datagram = Buffer.from(words.buffer); // cur at byte 4 * base, as in the JavaScript case
+      for (let i = 0; i < prev.length; i++) {
+        for (const flip of [0x01, 0x80]) {
+          datagram[4 * base + i]! ^= flip;
+          arena.loadScratch(datagram);
+          const expected = snapshot.sameBesideIgnored(words, base);
+          if (snapshot.sameInScratch(4 * base) !== expected) disagreements.push(`byte ${i} ^ ${flip} of a ${prev.length}-byte message`);
+          if (expected) same++;
+          checked++;
+          datagram[4 * base + i]! ^= flip;
+        }
+      }
+      expect(arena.loadScratch(datagram)).toBe(true);
+      expect(snapshot.sameInScratch(4 * base)).toBe(snapshot.quick);
+    }
+    expect(disagreements).toEqual([]);
+    expect(checked).toBeGreaterThan(20_000);
+    expect(same).toBeGreaterThan(0);
+  });
+
+  it('keeps its answers, and never detaches a buffer, while the arena moves to a larger memory and compacts', () => {
+    const arena = new SnapshotArena(4, 1, true);
+    const firstBytes = arena.bytes;
+    const size = firstBytes.byteLength;
+    // ~250 KB of snapshots: more than the first memory's two 64 KiB pages.
+    const kept = Array.from({ length: 500 }, (_, n) => new SnapshotWords(payloads[n % payloads.length]!, undefined, arena));
+    expect(arena.bytes).not.toBe(firstBytes); // it outgrew its first memory...
+    expect(firstBytes.byteLength).toBe(size); // ...which was left as it was, not detached by Memory.grow
+    const check = () =>
+      kept.forEach((snapshot, n) => {
+        const p = payloads[n % payloads.length]!;
+        expect(snapshot.payload.equals(p)).toBe(true);
+        expect(snapshot.sameInScratch(scratchWith(arena, p))).toBe(snapshot.quick);
+      });
+    check();
+    kept[0]!.replace(Buffer.concat([payloads[0]!, Buffer.alloc(64)])); // outgrows its slot: garbage
+    kept[0]!.replace(payloads[0]!); // fits in the new slot
+    expect(arena.compact([...kept].reverse(), (s) => s)).toBe(true);
+    expect(arena.garbageWords).toBe(0);
+    expect(kept.at(-1)!.offset).toBe(arena.baseWord); // the first after the scratch region
+    check();
+  });
+
+  it('declines a datagram larger than its scratch region, and a plain arena has none', () => {
+    expect(new SnapshotArena(4, 1, true).loadScratch(Buffer.alloc(SCRATCH_BYTES + 4))).toBe(false);
+    expect(new SnapshotArena(4, 1, true).loadScratch(Buffer.alloc(SCRATCH_BYTES))).toBe(true);
+    expect(new SnapshotArena(4, 1).loadScratch(Buffer.alloc(64))).toBe(false);
   });
 });

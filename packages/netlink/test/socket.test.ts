@@ -98,13 +98,22 @@ describe('InetDiagSocket', () => {
       const ours = (payload: Buffer) => payload.readUInt16BE(4) === port || payload.readUInt16BE(6) === port;
       const dump = async (s: InetDiagSocket) => {
         const cookies = new Set<string>();
-        const r = await s.dump(buildInetDiagReqV2({ family: AF_INET }), (payload) => {
+        // The cache copies each datagram once, when its first message comes, and knows it by
+        // identity (@tcpinfo/cache update): each datagram must be a new object, its payloads views of it.
+        const datagrams = new Set<Buffer>();
+        let firstMessages = 0;
+        const r = await s.dump(buildInetDiagReqV2({ family: AF_INET }), (payload, datagram) => {
           if (ours(payload)) cookies.add(payload.subarray(44, 52).toString('hex'));
+          datagrams.add(datagram!);
+          expect(payload.buffer).toBe(datagram!.buffer);
+          if (payload.byteOffset - datagram!.byteOffset === 16) firstMessages++; // right behind the datagram's first header
         });
-        return { cookies, r };
+        expect(datagrams.size).toBe(firstMessages);
+        return { cookies, r, datagrams };
       };
       const big = await dump(open());
       const peeked = await dump(open({ datagramBufferSize: 0 }));
+      expect(big.datagrams.size).toBeGreaterThan(1);
       expect(big.cookies.size).toBe(301);
       expect([...big.cookies].sort()).toEqual([...peeked.cookies].sort());
       // ~4 KiB datagrams hold at most 8 of these (~500 bytes each); 32 KiB ones dozens.
