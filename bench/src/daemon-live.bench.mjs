@@ -2,7 +2,8 @@
 // daemon-live.mjs (real connections in a private network namespace, the built
 // Collector + Saver) at sizes that keep the suite to a few minutes, and reports
 // each scenario as CPU per polling cycle against the bare-dump floor measured in
-// the same run. Needs root (skipped otherwise, with a notice).
+// the same run (before and after the daemon's window, their mean: the VM's speed
+// drifts). Needs root (skipped otherwise, with a notice).
 // BENCH_DAEMON_IDLE / BENCH_DAEMON_BUSY (connections; sockets are twice that)
 // and BENCH_DAEMON_CYCLES change the sizes.
 import { execFileSync } from 'node:child_process';
@@ -48,7 +49,7 @@ function scenarioCase(name, results) {
       const verdicts = BUDGETS[name](r).map(([label, met]) => `${label}: ${met ? 'met' : 'NOT met'}`);
       const figures = [
         `${r.sockets} sockets`,
-        `CPU/cycle ${r.daemonCpuMs.toFixed(2)} ms vs floor ${r.floorCpuMs.toFixed(2)} ms (×${(r.daemonCpuMs / r.floorCpuMs).toFixed(2)})`,
+        `CPU/cycle ${r.daemonCpuMs.toFixed(2)} ms vs floor ${r.floorCpuMs.toFixed(2)} ms (×${(r.daemonCpuMs / r.floorCpuMs).toFixed(2)}; floor before / after the window ${r.notes.floorBeforeSplitMs.totalMs.toFixed(2)} / ${r.notes.floorAfterSplitMs.totalMs.toFixed(2)} ms)`,
         `user/sys ${split(r.notes.daemonSplitMs)} ms vs floor's ${split(r.notes.floorSplitMs)} ms, children ${r.notes.daemonSplitMs.childrenMs.toFixed(2)} ms`,
         `interval median ${r.intervalMedianMs.toFixed(2)} ms, p99 ${r.intervalP99Ms.toFixed(2)} ms`,
         `RSS ${(r.rssBytes / 1e6).toFixed(0)} MB`,

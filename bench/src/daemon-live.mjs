@@ -4,13 +4,22 @@
 // apps/tcp-info wires them (Collector + Saver + metrics). Per scenario it
 // measures, in one process and one run:
 //   - the floor: bare inet_diag dumps (IPv6 then IPv4, our InetDiagSocket, no
-//     processing), paced at 10 ms like the daemon;
+//     processing), paced at 10 ms like the daemon, measured twice, before the
+//     daemon runs and after it stopped (the same load still running, the same
+//     socket, the same number of cycles), and reported as the mean of both: the
+//     floor brackets the daemon's window. On this VM the speed drifts by 10-20 %
+//     over minutes and the floor's system time alone ranged 4.5-6.3 ms per busy
+//     cycle between runs of one build, so a floor taken only before (~20 s
+//     earlier) biased the ratio either way; before / after show the drift;
 //   - the collector: CPU per cycle as a marginal cost (CPU between cycle W and
 //     cycle W+C, divided by C: start-up and file creation are excluded), the
 //     polling interval's median and p99, RSS;
-//   - idle scenario: shutdown time with every connection open (SIGTERM path);
+//   - shutdown with every connection open (SIGTERM path: the daemon stops
+//     before the floor after): its time (idle), the files compacted or skipped;
 //   - busy scenario: compressed size of the finished files vs `zstd -3` of
-//     the same JSONL.
+//     the same JSONL (the files as SIGTERM left them, most not compacted
+//     within its budget, in the notes; then each compacted as the daemon
+//     compacts a closed connection's file: sizeRatio).
 // Usage (root): node bench/src/daemon-live.mjs [--idle 5000] [--busy 1000] [--cycles 1000] [--only idle|busy] [--json]
 // (--idle/--busy are connections: twice as many sockets.) Build first (pnpm build).
 // --json prints the results as one JSON array instead of the table (daemon-live.bench.mjs uses it).
@@ -23,7 +32,7 @@
 // BENCH_NODE_FLAGS="--max-semi-space-size=4" passes V8/Node flags to the measured process,
 // which runs with the daemon's own V8 flags (apps/tcp-info gc-tuning.ts) unless BENCH_DEFAULT_GC=1.
 // BENCH_GC_TRACE=/tmp/gc runs it with --trace-gc and writes its output, with marks at the
-// phases (floor, daemon, window, windowend) and memory every 5 cycles, to /tmp/gc-<scenario>.
+// phases (floor, daemon, window, windowend, floorafter) and memory every 5 cycles, to /tmp/gc-<scenario>.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { decompress } from 'zstd-napi';
 import { formatTable } from './harness.mjs';
 import { addVethPair, arg, builtPackage } from './live-args.mjs';
-import { perCycle, readTreeCpu } from './process-tree-cpu.mjs';
+import { meanPerCycle, perCycle, readTreeCpu } from './process-tree-cpu.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PKG = builtPackage;
@@ -133,16 +142,16 @@ async function outer() {
 function printTable(results) {
   const ms = (x) => x.toFixed(2);
   const split = (x) => `${ms(x.userMs)} / ${ms(x.systemMs)}`;
-  const rows = [['scenario', 'sockets', 'floor ms CPU/cycle', 'floor user / sys', 'daemon ms CPU/cycle', 'daemon user / sys', 'of which children', 'ratio', 'interval median ms', 'interval p99 ms', 'RSS MB', 'shutdown ms', 'size vs zstd -3']];
+  const rows = [['scenario', 'sockets', 'floor ms CPU/cycle', 'floor before / after', 'floor user / sys', 'daemon ms CPU/cycle', 'daemon user / sys', 'of which children', 'ratio', 'interval median ms', 'interval p99 ms', 'RSS MB', 'shutdown ms', 'size vs zstd -3']];
   for (const r of results) {
     rows.push([
-      r.name, r.sockets, ms(r.floorCpuMs), split(r.notes.floorSplitMs), ms(r.daemonCpuMs), split(r.notes.daemonSplitMs), ms(r.notes.daemonSplitMs.childrenMs),
+      r.name, r.sockets, ms(r.floorCpuMs), `${ms(r.notes.floorBeforeSplitMs.totalMs)} / ${ms(r.notes.floorAfterSplitMs.totalMs)}`, split(r.notes.floorSplitMs), ms(r.daemonCpuMs), split(r.notes.daemonSplitMs), ms(r.notes.daemonSplitMs.childrenMs),
       (r.daemonCpuMs / r.floorCpuMs).toFixed(2),
       ms(r.intervalMedianMs), ms(r.intervalP99Ms), (r.rssBytes / 1e6).toFixed(0),
       r.shutdownMs === undefined ? '' : r.shutdownMs.toFixed(0), r.sizeRatio == null ? '' : r.sizeRatio.toFixed(3),
     ]);
   }
-  console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up); CPU of the whole process tree (all threads, the relay child), load generator excluded`);
+  console.log(`node ${process.version}; ${results[0]?.cycles} cycles measured per row (marginal: after warm-up); CPU of the whole process tree (all threads, the relay child), load generator excluded; floor: mean of one before and one after the daemon's window`);
   console.log(formatTable(rows));
   for (const r of results) console.log(`${r.name}: ${JSON.stringify(r.notes)}`);
 }
@@ -151,7 +160,7 @@ async function inner(s) {
   const { InetDiagSocket, ExclusionRules } = await import(PKG('netlink'));
   const { buildInetDiagReqV2, AF_INET, AF_INET6, createAnonymizer } = await import(PKG('inetdiag'));
   const { Collector } = await import(PKG('collector'));
-  const { Saver } = await import(PKG('saver'));
+  const { Saver, compactFile } = await import(PKG('saver'));
   const { createMetrics } = await import(PKG('metrics'));
   // The daemon's process-wide V8 flags, as its entry point (bin.ts) sets them;
   // BENCH_DEFAULT_GC=1 leaves V8's defaults, for before/after comparisons.
@@ -168,7 +177,8 @@ async function inner(s) {
   }));
   const notes = {};
 
-  // 1. The floor: bare dumps, paced like the daemon.
+  // 1. The floor: bare dumps, paced like the daemon. Measured again after the
+  // daemon stopped (step 3), on the same socket with the same load.
   mark('floor');
   const socket = InetDiagSocket.open();
   const requests = [buildInetDiagReqV2({ family: AF_INET6 }), buildInetDiagReqV2({ family: AF_INET })];
@@ -178,10 +188,15 @@ async function inner(s) {
   const floorCycle = async () => {
     for (const r of requests) floorDatagrams += (await socket.dump(r, noop)).datagrams;
   };
-  const floorCpuMs = await paced(floorCycle, 100, s.cycles);
-  notes.socketsPerDumpCycle = seen / (100 + s.cycles);
-  notes.floorDatagramsPerCycle = floorDatagrams / (100 + s.cycles);
-  notes.floorSplitMs = pacedSplit;
+  /** One floor measurement: CPU per cycle, sockets and datagrams per dump cycle. */
+  const floor = async () => {
+    seen = 0;
+    floorDatagrams = 0;
+    await paced(floorCycle, 100, s.cycles);
+    return { split: pacedSplit, sockets: seen / (100 + s.cycles), datagrams: floorDatagrams / (100 + s.cycles) };
+  };
+  const before = await floor();
+  notes.socketsPerDumpCycle = before.sockets;
 
   // 2. The collector and saver, as apps/tcp-info wires them.
   mark('daemon');
@@ -246,30 +261,45 @@ async function inner(s) {
   notes.writeErrors = saver.stats.writeErrors;
   notes.dropped = saver.stats.recordsDropped;
 
+  if (s.every !== 0) notes.snapshotsPerSecond = (await counter(metrics, 'tcpinfo_snapshot_total')) / ((performance.now() - starts[0]) / 1000);
+
+  // 3. Stop the daemon with every connection open (the SIGTERM path: end all,
+  // write all, compact within budget), then the floor again with the load still
+  // running. The collector shares the socket (a second dump at once fails BUSY),
+  // so it stops first; it closes only a socket it opened, not this one.
+  const t0 = performance.now();
+  stop.abort();
+  await running;
+  const stopMs = performance.now() - t0;
+  notes.compactedAtShutdown = saver.stats.filesCompacted;
+  notes.compactionSkippedAtShutdown = saver.stats.compactionsSkipped;
+  mark('floorafter');
+  const after = await floor();
+  notes.socketsPerDumpCycleAfter = after.sockets;
+  notes.floorDatagramsPerCycle = (before.datagrams + after.datagrams) / 2;
+  notes.floorBeforeSplitMs = before.split;
+  notes.floorAfterSplitMs = after.split;
+  notes.floorSplitMs = meanPerCycle(before.split, after.split);
+  const floorCpuMs = notes.floorSplitMs.totalMs;
+  load.stdin.end();
+
   let shutdownMs;
   let sizeRatio;
   if (s.every === 0) {
-    // SIGTERM path with every connection open: end all, write all, compact within budget.
-    const t0 = performance.now();
-    stop.abort();
-    await running;
-    shutdownMs = performance.now() - t0;
-    notes.compactedAtShutdown = saver.stats.filesCompacted;
-    notes.compactionSkippedAtShutdown = saver.stats.compactionsSkipped;
-    load.stdin.end();
+    shutdownMs = stopMs; // the budget's: 10,000 sockets open
   } else {
-    // Close the connections: the daemon finishes and compacts their files.
-    notes.snapshotsPerSecond = (await counter(metrics, 'tcpinfo_snapshot_total')) / ((performance.now() - starts[0]) / 1000);
-    load.stdin.end();
-    let last = -1;
-    while (saver.stats.filesCompacted !== last || saver.openConnections > 0) {
-      last = saver.stats.filesCompacted;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    stop.abort();
-    await running;
-    notes.filesCompacted = saver.stats.filesCompacted;
-    sizeRatio = compressionRatio(out);
+    notes.shutdownMs = Math.round(stopMs);
+    // The files as SIGTERM left them (valid, most of them not compacted: the
+    // shutdown's 1 s compaction budget covers a few hundred of 2,000 busy files),
+    // then each compacted as the daemon compacts a file whose connection closed
+    // (its compactFile, at the Saver's default level 3, which this bench keeps):
+    // the size of finished files, as measured when the load closed its
+    // connections before the daemon stopped (before the floor after existed).
+    notes.filesAsLeftAtShutdown = verifyFiles(out);
+    const sizes = compressedSizes(out);
+    notes.sizeRatioAsLeftAtShutdown = sizes.ours / sizes.reference;
+    for (const p of zstFiles(out)) await compactFile(p, 3);
+    sizeRatio = zstFiles(out).reduce((sum, p) => sum + statSync(p).size, 0) / sizes.reference;
   }
   // What is on disk: every file decodes, every line is JSON, one file per connection.
   notes.files = verifyFiles(out);
@@ -345,22 +375,14 @@ function zstFiles(dir) {
   return out;
 }
 
-/** Our bytes / `zstd -3` bytes of the same JSONL, over every file written. */
-function compressionRatio(dir) {
+/** Our bytes and `zstd -3` bytes of the same JSONL, over every file written. */
+function compressedSizes(dir) {
   let ours = 0;
   let reference = 0;
-  const walk = (d) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.jsonl.zst')) {
-        const data = readFileSync(p);
-        ours += data.length;
-        const plain = execFileSync('zstd', ['-dc', p]);
-        reference += execFileSync('zstd', ['-3', '-c'], { input: plain }).length;
-      }
-    }
-  };
-  walk(dir);
-  return ours / reference;
+  for (const p of zstFiles(dir)) {
+    ours += statSync(p).size;
+    const plain = execFileSync('zstd', ['-dc', p]);
+    reference += execFileSync('zstd', ['-3', '-c'], { input: plain }).length;
+  }
+  return { ours, reference };
 }

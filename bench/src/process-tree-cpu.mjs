@@ -103,6 +103,27 @@ export function perCycle(before, after, cycles) {
   };
 }
 
+/**
+ * The mean of two `perCycle` results over the same number of cycles (each field,
+ * per thread too; a thread missing from one counts 0 there). The daemon bench
+ * brackets its window with a floor before and one after: on this VM the speed
+ * drifts by 10-20 % over minutes, and the mean of both sides is what the window
+ * between them is compared with.
+ */
+export function meanPerCycle(a, b) {
+  const mean = (x = 0, y = 0) => (x + y) / 2;
+  // Per thread rounded as perCycle rounds it; totals exact, as perCycle gives them.
+  const byKey = (x = {}, y = {}) => Object.fromEntries([...new Set([...Object.keys(x), ...Object.keys(y)])].map((k) => [k, round(mean(x[k], y[k]))]));
+  return {
+    byThread: byKey(a.byThread, b.byThread),
+    userMs: mean(a.userMs, b.userMs),
+    systemMs: mean(a.systemMs, b.systemMs),
+    totalMs: mean(a.totalMs, b.totalMs),
+    childrenMs: mean(a.childrenMs, b.childrenMs),
+    threadsMs: byKey(a.threadsMs, b.threadsMs),
+  };
+}
+
 function round(x) {
   return Math.round(x * 1000) / 1000;
 }
