@@ -33,9 +33,10 @@ describe('the daemon GC tuning', () => {
   });
 
   it('sets each option only on a V8 that has it', () => {
-    expect(daemonV8Flags('11.3.244.8-node.33')).toEqual(['--no-incremental-marking']);
-    expect(daemonV8Flags('12.4.254.21-node.33')).toEqual(['--no-incremental-marking']);
-    expect(daemonV8Flags('13.6.233.10-node.18')).toEqual(['--no-incremental-marking', '--scavenger-max-new-space-capacity-mb=4']);
+    const always = ['--no-incremental-marking', '--heap-growing-percent=200'];
+    expect(daemonV8Flags('11.3.244.8-node.33')).toEqual(always);
+    expect(daemonV8Flags('12.4.254.21-node.33')).toEqual(always);
+    expect(daemonV8Flags('13.6.233.10-node.18')).toEqual([...always, '--scavenger-max-new-space-capacity-mb=4']);
     expect(daemonV8Flags('not a version')).toEqual([]);
   });
 
