@@ -12,6 +12,15 @@ function msg(cookie: bigint, { state = 1, cwnd = 10, lastSend = 0, meminfo = fal
   return snapshotPayload({ cookie, state }, tcpInfoWith({ [TCPI_SND_CWND_OFFSET]: cwnd, [TCPI_LAST_DATA_SENT_OFFSET]: lastSend }), { meminfo });
 }
 
+/** The cookies of the arena property tests (two share their low 32 bits). */
+const ARENA_COOKIES = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0001n];
+/** One cycle of those tests: which sockets the dump has, in which order, and what each one's snapshot holds. */
+const arenaCycle = {
+  order: fc.shuffledSubarray(ARENA_COOKIES, { minLength: 0 }),
+  cwnd: fc.array(fc.integer({ min: 10, max: 12 }), { minLength: ARENA_COOKIES.length, maxLength: ARENA_COOKIES.length }),
+  meminfo: fc.array(fc.boolean(), { minLength: ARENA_COOKIES.length, maxLength: ARENA_COOKIES.length }),
+};
+
 describe('ConnectionCache', () => {
   it('reports new, unchanged and changed snapshots, keeping a private copy', () => {
     const c = new ConnectionCache();
@@ -210,11 +219,9 @@ describe('ConnectionCache', () => {
   it('keeps every socket\'s last snapshot exact while its storage grows, is outgrown, released and compacted (in dump order)', () => {
     // A tiny arena that compacts at any garbage: every path of snapshot-words.ts's
     // storage runs, and each entry must still hold the last snapshot that changed it.
-    const cookies = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0001n];
+    const cookies = ARENA_COOKIES;
     const cycle = fc.record({
-      order: fc.shuffledSubarray(cookies, { minLength: 0 }),
-      cwnd: fc.array(fc.integer({ min: 10, max: 12 }), { minLength: cookies.length, maxLength: cookies.length }),
-      meminfo: fc.array(fc.boolean(), { minLength: cookies.length, maxLength: cookies.length }),
+      ...arenaCycle,
       deleted: fc.option(fc.constantFrom(...cookies), { nil: undefined }),
       complete: fc.boolean(),
     });
@@ -259,11 +266,9 @@ describe('ConnectionCache', () => {
     // there; a cache over a plain arena, given each payload alone, compares in JavaScript.
     // A tiny SIMD arena moves to a larger memory while a datagram is being read (a new
     // socket's slot), and compacts at any garbage.
-    const cookies = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0001n];
+    const cookies = ARENA_COOKIES;
     const cycle = fc.record({
-      order: fc.shuffledSubarray(cookies, { minLength: 0 }),
-      cwnd: fc.array(fc.integer({ min: 10, max: 12 }), { minLength: cookies.length, maxLength: cookies.length }),
-      meminfo: fc.array(fc.boolean(), { minLength: cookies.length, maxLength: cookies.length }),
+      ...arenaCycle,
       perDatagram: fc.integer({ min: 1, max: 4 }),
       complete: fc.boolean(),
     });
