@@ -15,7 +15,10 @@ interface WebAssemblyApi {
   Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+/** Whether this process has WebAssembly (not under `node --jitless`): else arenas stay plain. */
+export const simdAvailable = wasm !== undefined;
 
 const PAGE_BYTES = 65_536;
 
@@ -44,6 +47,7 @@ let compiled: object | undefined;
  * measured twice as slow).
  */
 export function simdStorage(bytes: number): SimdStorage {
+  if (wasm === undefined) throw new Error('WebAssembly is not available in this process');
   compiled ??= new wasm.Module(SAME_WORDS_WASM);
   const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
   const instance = new wasm.Instance(compiled, { env: { memory } });

@@ -16,9 +16,11 @@
  *
  * The daemon's cache compares in WebAssembly instead ({@link SnapshotWords.sameInScratch},
  * same-words.ts): its arena is a WebAssembly memory, each datagram is copied
- * once into the arena's scratch region, and 16-byte SIMD loads compare
- * ~50 ns a 500-byte snapshot where this loop took ~160. The loop stays the
- * reference (the tests hold the two to the same answers) and the fallback.
+ * once into the arena's scratch region, and 16-byte SIMD loads compare a
+ * 500-byte snapshot in ~50 ns where this loop took ~160 (a microbenchmark with
+ * the daemon's shapes; ~65 against ~225 in the busy daemon's profile). The
+ * loop stays the reference (the tests hold the two to the same answers) and
+ * the fallback.
  *
  * The kept snapshots live side by side in one {@link SnapshotArena}, in the
  * order the kernel dumps the sockets, so that a cycle reads them as one
@@ -31,7 +33,7 @@
 
 import { INET_DIAG_INFO } from '@tcpinfo/inetdiag';
 import { AttributeRanges, changeComparedBounds } from '@tcpinfo/netlink';
-import { type SameWords, simdStorage } from './same-words.js';
+import { type SameWords, simdAvailable, simdStorage } from './same-words.js';
 
 // The bytes ignored are netlink's one rule (changeComparedBounds); here they are
 // only converted to word indexes, once per kept snapshot.
@@ -92,11 +94,12 @@ export class SnapshotArena {
    * memory with a scratch region, and snapshots are compared there
    * ({@link loadScratch}, {@link SnapshotWords.sameInScratch}); the cache's
    * own arena is one, private copies are not (each WebAssembly memory reserves
-   * gigabytes of address space).
+   * gigabytes of address space). Without WebAssembly (`node --jitless`) the
+   * arena is plain whatever `simd` says.
    */
   constructor(words = INITIAL_ARENA_WORDS, minGarbageWords = MIN_GARBAGE_WORDS, simd = false) {
     this.#minGarbage = minGarbageWords;
-    if (!simd) {
+    if (!simd || !simdAvailable) {
       this.#base = 0;
       this.words = new Int32Array(Math.max(1, words));
       this.bytes = new Uint8Array(this.words.buffer);
